@@ -1,0 +1,14 @@
+export * from './model.js';
+export * from './commands.js';
+export * from './events.js';
+export * from './policy.js';
+export * from './rejection.js';
+export type { Ticket, TicketState } from './ticket.js';
+export { initialState } from './ticket.js';
+export { eventIdFor, ticketIdFor } from './facts.js';
+export { LIFECYCLE, STATE_AFTER, ticketMachine } from './machine.js';
+export type { CommandEvent, FactEvent, TicketContext, TicketMachine } from './machine.js';
+export type { Decision, DecisionContext } from './decider.js';
+export { allowedCommands, decide, evolve, fold, stateAt } from './decider.js';
+export { EventDecodingError, UPCASTERS, decodeEvent } from './upcast.js';
+export type { Upcaster } from './upcast.js';

@@ -1,0 +1,143 @@
+import type { Command } from './commands.js';
+import type { Actor, Category, Plan, Severity } from './model.js';
+import { RESOLVED_CLOSE_REASONS, SEVERITY_ORDER, UNRESOLVED_CLOSE_REASONS, lowerSeverity } from './model.js';
+import type { DecisionPolicy } from './policy.js';
+import { reopenWindowMillis } from './policy.js';
+import type { Rejection } from './rejection.js';
+import { validationFailed } from './rejection.js';
+import type { Ticket } from './ticket.js';
+
+export interface RuleInput {
+  ticket: Ticket | undefined;
+  command: Command;
+  now: string;
+  policy: DecisionPolicy;
+}
+type Rule = (input: RuleInput) => Rejection | undefined;
+
+const STAFF = new Set(['agent', 'supervisor']);
+const isStaff = (actor: Actor) => STAFF.has(actor.role);
+/** A customer admin of the tenant, or a partner holding delegated admin rights for it. */
+const isTenantAdmin = (actor: Actor, tenant: string) =>
+  (actor.role === 'customer-admin' && actor.tenant === tenant) ||
+  (actor.role === 'partner' && (actor.delegations ?? []).includes(tenant));
+
+const notAuthorized = (actor: Actor, what: string): Rejection => ({
+  code: 'not_authorized',
+  message: `${actor.role} ${actor.id}@${actor.tenant} may not ${what}`,
+});
+
+function requireTicket(input: RuleInput): Ticket {
+  if (input.ticket === undefined) throw new Error(`rule needs an opened ticket (command ${input.command.type})`);
+  return input.ticket;
+}
+
+function severityProblem(policy: DecisionPolicy, plan: Plan, advancedAgreement: boolean, category: Category, severity: Severity): string | undefined {
+  const highest = policy.severity.highestByCategory[category];
+  if (SEVERITY_ORDER.indexOf(severity) < SEVERITY_ORDER.indexOf(highest)) {
+    return `${category} requests are at most severity ${highest}`;
+  }
+  if (severity !== 'A') return undefined;
+  if (policy.severity.plansWithoutSeverityA.includes(plan)) return `the ${plan} plan does not offer severity A`;
+  if (policy.severity.severityARequiresAgreement.includes(plan) && !advancedAgreement) {
+    return `severity A on the ${plan} plan needs the advanced online service agreement`;
+  }
+  return undefined;
+}
+
+/**
+ * Every guard of the ticket machine, by name. A guard passes when its rule finds nothing wrong;
+ * when a command is refused, the same rule says why.
+ */
+export const RULES = {
+  mayOpen: ({ command }) => {
+    if (command.type !== 'open') return undefined;
+    const { actor, tenant } = command;
+    if (isTenantAdmin(actor, tenant) || isStaff(actor)) return undefined;
+    return notAuthorized(actor, `open a request for ${tenant}: only its admins, delegated partners, or agents on its behalf may`);
+  },
+  staffOnly: ({ command }) => (isStaff(command.actor) ? undefined : notAuthorized(command.actor, command.type)),
+  staffOrService: ({ command }) =>
+    isStaff(command.actor) || command.actor.role === 'service' ? undefined : notAuthorized(command.actor, command.type),
+  /** The customer's side: its admins and delegated partners, or an agent acting on their behalf. */
+  customerSide: (input) => {
+    const { actor } = input.command;
+    return isTenantAdmin(actor, requireTicket(input).tenant) || isStaff(actor)
+      ? undefined
+      : notAuthorized(actor, `${input.command.type} for this ticket`);
+  },
+  /** Anyone who works the ticket: customer side, support staff, or the workers. */
+  participant: (input) => {
+    const { actor } = input.command;
+    return isTenantAdmin(actor, requireTicket(input).tenant) || isStaff(actor) || actor.role === 'service'
+      ? undefined
+      : notAuthorized(actor, `${input.command.type} on this ticket`);
+  },
+  severityAvailable: (input) => {
+    const { command, policy } = input;
+    let problem: string | undefined;
+    if (command.type === 'open') {
+      problem = severityProblem(policy, command.plan, command.advancedAgreement, command.category, command.severity);
+    } else if (command.type === 'triage' || command.type === 'change-severity') {
+      const ticket = requireTicket(input);
+      const category = command.type === 'triage' ? (command.category ?? ticket.category) : ticket.category;
+      problem = severityProblem(policy, ticket.plan, ticket.advancedAgreement, category, command.severity ?? ticket.severity);
+    }
+    return problem === undefined ? undefined : { code: 'severity_not_allowed', message: problem };
+  },
+  severityChanges: (input) => {
+    const { command } = input;
+    if (command.type !== 'change-severity' || command.severity !== requireTicket(input).severity) return undefined;
+    return validationFailed([{ path: ['severity'], message: `the ticket already has severity ${command.severity}` }]);
+  },
+  canLowerSeverity: (input) => {
+    const { severity } = requireTicket(input);
+    return lowerSeverity(severity) === undefined
+      ? { code: 'severity_not_allowed', message: `severity ${severity} is the lowest; it cannot be downgraded` }
+      : undefined;
+  },
+  unresolvedCloseReason: ({ command }) => {
+    if (command.type !== 'close') return undefined;
+    const reason = command.reason;
+    if (reason !== undefined && (UNRESOLVED_CLOSE_REASONS as readonly string[]).includes(reason)) return undefined;
+    return validationFailed([
+      { path: ['reason'], message: `closing an unresolved ticket needs a reason: ${UNRESOLVED_CLOSE_REASONS.join(', ')}` },
+    ]);
+  },
+  resolvedCloseReason: ({ command }) => {
+    if (command.type !== 'close' || command.reason === undefined) return undefined;
+    if ((RESOLVED_CLOSE_REASONS as readonly string[]).includes(command.reason)) return undefined;
+    return validationFailed([
+      { path: ['reason'], message: `a resolved ticket closes as ${RESOLVED_CLOSE_REASONS.join(', ')}` },
+    ]);
+  },
+  withinReopenWindow: (input) => {
+    const { closedAt } = requireTicket(input);
+    if (closedAt === undefined) return undefined;
+    const windowEnd = Date.parse(closedAt) + reopenWindowMillis(input.policy);
+    if (Date.parse(input.now) <= windowEnd) return undefined;
+    const windowEndedAt = new Date(windowEnd).toISOString();
+    return {
+      code: 'reopen_window_expired',
+      message: `the ticket closed at ${closedAt}; it could be reopened until ${windowEndedAt} (${input.policy.reopenWindow}). Open a new request that links it`,
+      closedAt,
+      windowEndedAt,
+    };
+  },
+  escalationRises: (input) => {
+    const { command } = input;
+    const current = requireTicket(input).escalationLevel;
+    if (command.type !== 'escalate' || command.level > current) return undefined;
+    return validationFailed([{ path: ['level'], message: `the ticket is already at escalation level ${current}` }]);
+  },
+} satisfies Record<string, Rule>;
+
+export type RuleName = keyof typeof RULES;
+
+export function firstViolation(rules: readonly RuleName[], input: RuleInput): Rejection | undefined {
+  for (const name of rules) {
+    const rejection = RULES[name](input);
+    if (rejection !== undefined) return rejection;
+  }
+  return undefined;
+}

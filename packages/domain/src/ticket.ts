@@ -1,0 +1,108 @@
+import type { Category, CloseReason, Contact, Plan, Severity, TicketStatus } from './model.js';
+import type { PolicyRef, RecordedActor, TicketEvent } from './events.js';
+
+/** Everything known about a ticket, folded from its events. */
+export interface Ticket {
+  id: string;
+  tenant: string;
+  plan: Plan;
+  region: string;
+  advancedAgreement: boolean;
+  category: Category;
+  severity: Severity;
+  title: string;
+  description: string;
+  contact: Contact;
+  language: string;
+  policy: PolicyRef;
+  relatedTicketId?: string;
+  openedBy: RecordedActor;
+  owner?: string;
+  queue?: string;
+  escalationLevel: number;
+  openedAt: string;
+  triagedAt?: string;
+  resolvedAt?: string;
+  resolution?: string;
+  closedAt?: string;
+  closeReason?: CloseReason;
+  reopenCount: number;
+  downgradeCount: number;
+  lastEventAt: string;
+}
+
+/** A ticket's lifecycle state and its data; `ticket` is undefined until it is opened. */
+export interface TicketState {
+  status: TicketStatus;
+  ticket: Ticket | undefined;
+}
+
+export const initialState: TicketState = { status: 'none', ticket: undefined };
+
+/**
+ * How one event changes the ticket's data. The lifecycle state it leads to is the machine's
+ * business; this only records facts.
+ */
+export function applyFact(ticket: Ticket | undefined, event: TicketEvent): Ticket {
+  if (event.type === 'TicketOpened') {
+    const { policy, relatedTicketId, ...opened } = event.data;
+    return {
+      id: event.ticketId,
+      ...opened,
+      policy,
+      ...(relatedTicketId === undefined ? {} : { relatedTicketId }),
+      openedBy: event.actor,
+      escalationLevel: 0,
+      openedAt: event.occurredAt,
+      reopenCount: 0,
+      downgradeCount: 0,
+      lastEventAt: event.occurredAt,
+    };
+  }
+  if (ticket === undefined) throw new Error(`${event.type} ${event.id} precedes the ticket's TicketOpened event`);
+  const next: Ticket = { ...ticket, lastEventAt: event.occurredAt };
+  switch (event.type) {
+    case 'TicketTriaged':
+      next.severity = event.data.severity;
+      next.category = event.data.category;
+      if (event.data.owner !== undefined) next.owner = event.data.owner;
+      if (event.data.queue !== undefined) next.queue = event.data.queue;
+      next.triagedAt ??= event.occurredAt;
+      return next;
+    case 'TicketDowngraded':
+      next.severity = event.data.to;
+      next.downgradeCount += 1;
+      return next;
+    case 'SeverityChanged':
+      next.severity = event.data.to;
+      return next;
+    case 'TicketResolved':
+      next.resolvedAt = event.occurredAt;
+      next.resolution = event.data.summary;
+      return next;
+    case 'TicketClosed':
+      next.closedAt = event.occurredAt;
+      next.closeReason = event.data.reason;
+      return next;
+    case 'TicketReopened':
+      // A reopen starts a new response cycle: the escalations of the last one no longer apply.
+      next.reopenCount += 1;
+      next.escalationLevel = 0;
+      delete next.resolvedAt;
+      delete next.resolution;
+      delete next.closedAt;
+      delete next.closeReason;
+      return next;
+    case 'TicketAssigned':
+      next.owner = event.data.owner;
+      if (event.data.queue !== undefined) next.queue = event.data.queue;
+      return next;
+    case 'TicketEscalated':
+      next.escalationLevel = event.data.level;
+      return next;
+    case 'InfoRequested':
+    case 'CustomerReplied':
+    case 'NoteAdded':
+      return next;
+  }
+}

@@ -1,0 +1,47 @@
+import type { TicketEventType } from './events.js';
+import { EVENT_DATA, EVENT_VERSIONS, TicketEvent } from './events.js';
+
+/** Turns the payload of version n into the payload of version n + 1. */
+export type Upcaster = (data: unknown) => unknown;
+
+/**
+ * Upcasters by event type and the version they read. Stored events are never rewritten: an old
+ * version is brought up to date each time it is read.
+ */
+export const UPCASTERS: Partial<Record<TicketEventType, Record<number, Upcaster>>> = {};
+
+export class EventDecodingError extends Error {
+  constructor(
+    message: string,
+    readonly eventId: unknown,
+  ) {
+    super(message);
+    this.name = 'EventDecodingError';
+  }
+}
+
+const isEventType = (type: unknown): type is TicketEventType => typeof type === 'string' && Object.hasOwn(EVENT_DATA, type);
+
+/** Reads a stored event of any known version as the current version, or throws EventDecodingError. */
+export function decodeEvent(raw: unknown): TicketEvent {
+  const record = raw as { id?: unknown; type?: unknown; version?: unknown; data?: unknown } | null;
+  if (typeof record !== 'object' || record === null) throw new EventDecodingError('an event must be an object', undefined);
+  const { type, id } = record;
+  if (!isEventType(type)) throw new EventDecodingError(`unknown event type ${String(type)}`, id);
+  const current = EVENT_VERSIONS[type];
+  let { version, data } = record;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > current) {
+    throw new EventDecodingError(`${type} has version ${String(version)}; this reader knows versions 1 to ${current}`, id);
+  }
+  for (; version < current; version++) {
+    const upcaster = UPCASTERS[type]?.[version];
+    if (upcaster === undefined) throw new EventDecodingError(`no upcaster for ${type} v${version}`, id);
+    data = upcaster(data);
+  }
+  const parsed = TicketEvent.safeParse({ ...record, version, data });
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new EventDecodingError(`${type} ${String(id)} does not match its schema: ${detail}`, id);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,84 @@
+/**
+ * The event store port. Adapters: SQLite (embedded default) and EventStoreDB. Both pass the same
+ * contract suite (packages/eventstore/test/contract.ts).
+ */
+
+/** `no_stream`: the stream must not exist; `exists`: it must; `any`: no check; a bigint: the revision of its last event. */
+export type ExpectedRevision = 'no_stream' | 'exists' | 'any' | bigint;
+
+/**
+ * A place in the global log. Opaque outside the adapter that produced it: a string, because the
+ * underlying positions are 64-bit (or pairs of them) and must survive JSON and SQL untouched.
+ */
+export type Position = string;
+
+export interface EventToAppend {
+  /** A UUID. Appending an id that is already in the stream is an idempotent retry. */
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+export interface RecordedEvent {
+  id: string;
+  stream: string;
+  type: string;
+  /** 0 for the stream's first event. */
+  revision: bigint;
+  position: Position;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  /** When the store committed it (ISO instant); the domain's own time is in the event. */
+  recordedAt: string;
+}
+
+export interface AppendResult {
+  /** The revision of the stream's last event after the append: pass it as `expected` next time. */
+  nextExpectedRevision: bigint;
+  /** The global position of the last event appended. */
+  position: Position;
+}
+
+export interface SubscriptionFilter {
+  /** Only streams whose name starts with this. */
+  streamPrefix?: string;
+  /** Only these event types. */
+  eventTypes?: string[];
+}
+
+/** A live subscription: iterate it to catch up and then tail; `close` ends the iteration. */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /** Appends atomically; nothing is acknowledged before it is durable. */
+  appendToStream(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** The stream's events in order, from `fromRevision` (inclusive); empty when the stream does not exist. */
+  readStream(stream: string, options?: { fromRevision?: bigint }): Promise<RecordedEvent[]>;
+  /** Every event in the global log after `fromPosition` (exclusive; from the start when omitted), in order. */
+  readAll(fromPosition?: Position): AsyncIterable<RecordedEvent>;
+  /** Like readAll, then waits for new events. `fromCheckpoint` is the last position already processed. */
+  subscribeToAll(fromCheckpoint?: Position, filter?: SubscriptionFilter): Subscription;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's actual last revision, or `no_stream`. */
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+export function matchesFilter(event: { stream: string; type: string }, filter: SubscriptionFilter | undefined): boolean {
+  if (filter === undefined) return true;
+  if (filter.streamPrefix !== undefined && !event.stream.startsWith(filter.streamPrefix)) return false;
+  if (filter.eventTypes !== undefined && !filter.eventTypes.includes(event.type)) return false;
+  return true;
+}
