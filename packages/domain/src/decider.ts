@@ -34,13 +34,21 @@ export function allowedCommands(status: TicketStatus): CommandType[] {
   return Object.keys(LIFECYCLE[status]) as CommandType[];
 }
 
+/** Validates a command at the boundary: the typed command, or a validation_failed rejection with zod's paths. */
+export function parseCommand(input: unknown): { ok: true; command: Command } | { ok: false; rejection: Rejection } {
+  const parsed = Command.safeParse(input);
+  if (parsed.success) return { ok: true, command: parsed.data };
+  return { ok: false, rejection: validationFailed(parsed.error.issues.map((i) => ({ path: i.path.map(pathKey), message: readable(i.message) }))) };
+}
+
+/** zod says "Invalid input: expected string, received undefined" for a missing field. */
+const readable = (message: string) => (message.endsWith('received undefined') ? 'required' : message);
+
 /** Decides what a command does to a ticket: the events it records, or why it is refused. Pure. */
 export function decide(state: TicketState, input: unknown, context: DecisionContext): Decision {
-  const parsed = Command.safeParse(input);
-  if (!parsed.success) {
-    return { ok: false, rejection: validationFailed(parsed.error.issues.map((i) => ({ path: i.path.map(pathKey), message: i.message }))) };
-  }
-  const command = parsed.data;
+  const parsed = parseCommand(input);
+  if (!parsed.ok) return parsed;
+  const { command } = parsed;
   if (Number.isNaN(context.now.getTime())) throw new Error('decide needs a valid instant for now');
   const now = context.now.toISOString();
   if (state.ticket !== undefined && context.now.getTime() < Date.parse(state.ticket.lastEventAt)) {

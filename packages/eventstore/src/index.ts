@@ -1,0 +1,3 @@
+export * from './port.js';
+export { SqliteEventStore, openSqliteEventStore } from './sqlite.js';
+export type { SqliteEventStoreOptions } from './sqlite.js';

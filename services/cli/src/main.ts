@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+import { run } from './program.js';
+
+const code = await run(process.argv.slice(2), {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+});
+process.exitCode = code;

@@ -1,0 +1,40 @@
+import type { EngineRejection, HistoryEntry, TicketView } from '@caseflow/engine';
+
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** JSON with bigints as numbers (revisions fit easily). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2);
+}
+
+export function describeRejection(rejection: EngineRejection): string {
+  return `refused (${rejection.code}): ${rejection.message}`;
+}
+
+export function describeTicket(view: TicketView): string {
+  const lines = [
+    `${view.id}  ${view.title}`,
+    `  state ${view.state}   severity ${view.severity}   category ${view.category}   revision ${view.revision}`,
+    `  tenant ${view.tenant}   plan ${view.plan}${view.advancedAgreement ? ' (advanced agreement)' : ''}   region ${view.region}   language ${view.language}`,
+    `  contact ${view.contact.preferred}: ${view.contact[view.contact.preferred] ?? ''}`,
+    `  owner ${view.owner ?? '—'}${view.queue === undefined ? '' : `   queue ${view.queue}`}   escalation level ${view.escalationLevel}`,
+    `  opened ${view.openedAt} by ${view.openedBy.role} ${view.openedBy.id}@${view.openedBy.tenant}`,
+  ];
+  if (view.triagedAt !== undefined) lines.push(`  triaged ${view.triagedAt}`);
+  if (view.resolvedAt !== undefined) lines.push(`  resolved ${view.resolvedAt}: ${view.resolution ?? ''}`);
+  if (view.closedAt !== undefined) lines.push(`  closed ${view.closedAt} (${view.closeReason ?? ''})`);
+  if (view.reopenCount > 0) lines.push(`  reopened ${view.reopenCount} time(s)`);
+  return lines.join('\n');
+}
+
+export function describeHistory(entries: HistoryEntry[]): string {
+  return entries
+    .map(({ event, stateAfter }) => {
+      const who = `${event.actor.role} ${event.actor.id}@${event.actor.tenant}`;
+      return `${event.occurredAt}  #${stateAfter.revision}  ${event.type.padEnd(16)} by ${who.padEnd(36)} -> ${stateAfter.state} (severity ${stateAfter.severity})`;
+    })
+    .join('\n');
+}
