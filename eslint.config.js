@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
@@ -24,7 +25,8 @@ export default tseslint.config(
           patterns: [
             { regex: '^@caseflow/[^/]+/.+', message: 'Import the package itself (its public index.ts), not a file inside it.' },
             { regex: '^(\\.\\./)+(packages|services)/', message: 'Reach another package by its name, not by a relative path.' },
-            { regex: '^(\\.\\./){2,}', message: 'Reach another package by its name, not by a relative path.' },
+            // Three levels up from any file in a package is outside it.
+            { regex: '^(\\.\\./){3,}', message: 'Reach another package by its name, not by a relative path.' },
           ],
         },
       ],
@@ -33,5 +35,6 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
 );

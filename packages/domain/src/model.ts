@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 
 export const LIFECYCLE_STATES = [
@@ -75,7 +76,15 @@ export const Language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a 
 /** An ISO 3166-1 alpha-2 region such as `US` or `DE`. */
 export const Region = z.string().regex(/^[A-Z]{2}$/, 'a region is an ISO 3166 country code such as US');
 
-export const IsoInstant = z.iso.datetime({ offset: true });
+const isCalendarInstant = (text: string) => DateTime.fromISO(text, { setZone: true }).isValid;
+
+/** An ISO 8601 instant with `Z` or an offset, on a date that exists (no 30 February). */
+export const IsoInstant = z.iso.datetime({ offset: true }).refine(isCalendarInstant, 'not a real calendar date and time');
+
+/** Reads an ISO 8601 instant exactly as IsoInstant accepts it; undefined for anything else. */
+export function parseInstant(text: string): Date | undefined {
+  return IsoInstant.safeParse(text).success ? new Date(text) : undefined;
+}
 
 export const SEVERITY_ORDER: readonly Severity[] = ['A', 'B', 'C'];
 /** One level less urgent, or undefined below C. */

@@ -116,11 +116,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   appendToStream(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
-    try {
-      return Promise.resolve(this.append(stream, events, expected));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    // The Promise constructor turns a throw inside the synchronous write into a rejection.
+    return new Promise((resolve) => resolve(this.append(stream, events, expected)));
   }
 
   private append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult {
@@ -191,6 +188,8 @@ export class SqliteEventStore implements EventStore {
       yield* page;
       if (page.length < PAGE_SIZE) return;
       after = Number((page[page.length - 1] as RecordedEvent).position);
+      // Reads are synchronous: let the rest of the process breathe between pages of a long log.
+      await new Promise((next) => setImmediate(next));
     }
   }
 
@@ -242,13 +241,12 @@ class SqliteSubscription implements Subscription {
 
   private nextAppendOrPoll(): Promise<void> {
     return new Promise((done) => {
-      const timer = setTimeout(finish, this.pollIntervalMs);
-      const self = this;
-      function finish() {
+      const finish = () => {
         clearTimeout(timer);
-        self.wake = undefined;
+        this.wake = undefined;
         done();
-      }
+      };
+      const timer = setTimeout(finish, this.pollIntervalMs);
       this.wake = finish;
     });
   }

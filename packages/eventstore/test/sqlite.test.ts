@@ -87,8 +87,9 @@ describe('sqlite adapter: several processes on one file', () => {
     const next = iterator.next();
     await writer.appendToStream('ticket-w', [{ id: randomUUID(), type: 'Woke', data: {} }], 'no_stream');
     const started = Date.now();
-    const { value } = await next;
-    expect((value as RecordedEvent).type).toBe('Woke');
+    const woken: IteratorResult<RecordedEvent> = await next;
+    expect(woken.done).toBe(false);
+    expect((woken.value as RecordedEvent).type).toBe('Woke');
     // Same process: the append notifies at once instead of waiting out the 10 s poll.
     expect(Date.now() - started).toBeLessThan(5_000);
     await subscription.close();

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Actor } from '@caseflow/domain';
-import { Role, defaultDecisionPolicy } from '@caseflow/domain';
+import { Role, defaultDecisionPolicy, parseInstant as parseIsoInstant } from '@caseflow/domain';
 import type { Clock } from '@caseflow/engine';
 import { CommandEngine, fixedClock, systemClock } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
@@ -17,10 +17,11 @@ export interface GlobalOptions {
   json?: boolean;
 }
 
+/** An option's ISO 8601 instant; it must carry Z or an offset, so that it means the same everywhere. */
 export function parseInstant(value: string, option: string): Date {
-  const instant = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(instant.getTime())) {
-    throw new UsageError(`${option} needs an ISO 8601 instant such as 2026-11-23T08:30:00Z, not "${value}"`);
+  const instant = parseIsoInstant(value);
+  if (instant === undefined) {
+    throw new UsageError(`${option} needs an ISO 8601 instant with Z or an offset, such as 2026-11-23T08:30:00Z, not "${value}"`);
   }
   return instant;
 }

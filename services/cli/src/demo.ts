@@ -5,7 +5,7 @@ import type { Clock } from '@caseflow/engine';
 import { CommandEngine, readHistory, readTicketAt } from '@caseflow/engine';
 import { openSqliteEventStore } from '@caseflow/eventstore';
 import type { GlobalOptions } from './context.js';
-import { storeFile } from './context.js';
+import { parseInstant, storeFile } from './context.js';
 import type { Output } from './output.js';
 import { describeHistory, describeRejection, describeTicket } from './output.js';
 
@@ -21,7 +21,7 @@ const DAY = 24 * HOUR;
  * `caseflow ticket show` and `history` to explore.
  */
 export async function runDemo(options: GlobalOptions, output: Output): Promise<void> {
-  const end = options.now === undefined ? new Date() : new Date(options.now);
+  const end = options.now === undefined ? new Date() : parseInstant(options.now, '--now');
   let now = new Date(end.getTime() - 16 * DAY - 2 * HOUR);
   const clock: Clock = { now: () => now };
   const store = openSqliteEventStore(storeFile(options.data));

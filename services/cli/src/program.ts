@@ -20,9 +20,12 @@ function buildProgram(output: Output): Cli {
     .option('--data <dir>', 'the embedded store directory', './data')
     .option('--now <instant>', 'act as if it were this ISO instant (demos, tests, back-dated imports)')
     .option('--json', 'machine-readable output')
-    .configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) })
-    .exitOverride()
-    .showHelpAfterError('(add --help for usage)');
+    // Commander's own usage errors become one line in the same shape as ours.
+    .configureOutput({
+      writeOut: (s) => output.out(s.trimEnd()),
+      writeErr: (s) => output.err(`caseflow: ${s.trim().replace(/^error: /, '')} (see --help)`),
+    })
+    .exitOverride();
 
   const globals = (cmd: Cli): Options => {
     const options = cmd.optsWithGlobals<Options>();

@@ -82,7 +82,7 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
     const actor = parseActor(o.as as string, o.delegations as string | undefined);
     const input = given({
       type: 'open',
-      commandId: (o.commandId as string | undefined) ?? randomUUID(),
+      commandId: o.commandId ?? randomUUID(),
       actor,
       tenant: o.tenant,
       plan: o.plan,
@@ -116,7 +116,7 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
       const o = globals(cmd);
       const input = given({
         type: name,
-        commandId: (o.commandId as string | undefined) ?? randomUUID(),
+        commandId: o.commandId ?? randomUUID(),
         ticketId: id,
         actor: parseActor(o.as as string, o.delegations as string | undefined),
         severity: o.severity,
