@@ -35,7 +35,7 @@ function setup(file = join(dir, `${randomUUID()}.db`)) {
   return { file, store, engine, ...time };
 }
 
-const openCommand = (commandId = randomUUID()): CommandInput =>
+const openCommand = (commandId: string = randomUUID()): CommandInput =>
   ({
     type: 'open',
     commandId,
