@@ -6,7 +6,7 @@ import type { CommandEvent, TicketContext } from './machine.js';
 import { LIFECYCLE, STATE_AFTER, ticketMachine } from './machine.js';
 import type { TicketStatus } from './model.js';
 import type { DecisionPolicy } from './policy.js';
-import type { Rejection } from './rejection.js';
+import type { Rejection, ValidationIssue } from './rejection.js';
 import { validationFailed } from './rejection.js';
 import { firstViolation } from './rules.js';
 import type { TicketState } from './ticket.js';
@@ -38,7 +38,13 @@ export function allowedCommands(status: TicketStatus): CommandType[] {
 export function parseCommand(input: unknown): { ok: true; command: Command } | { ok: false; rejection: Rejection } {
   const parsed = Command.safeParse(input);
   if (parsed.success) return { ok: true, command: parsed.data };
-  return { ok: false, rejection: validationFailed(parsed.error.issues.map((i) => ({ path: i.path.map(pathKey), message: readable(i.message) }))) };
+  const issues = parsed.error.issues.flatMap((issue): ValidationIssue[] => {
+    const path = issue.path.map(pathKey);
+    // zod reports unknown keys on their parent; callers want the offending key's own path.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: [...path, key], message: 'not a field of this command' }));
+    return [{ path, message: readable(issue.message) }];
+  });
+  return { ok: false, rejection: validationFailed(issues) };
 }
 
 /** zod says "Invalid input: expected string, received undefined" for a missing field. */
@@ -55,6 +61,12 @@ export function decide(state: TicketState, input: unknown, context: DecisionCont
     return {
       ok: false,
       rejection: validationFailed([{ path: ['now'], message: `${now} is before the ticket's last event at ${state.ticket.lastEventAt}` }]),
+    };
+  }
+  if (state.ticket !== undefined && command.ticketId !== state.ticket.id) {
+    return {
+      ok: false,
+      rejection: validationFailed([{ path: ['ticketId'], message: `the command is for ticket ${command.ticketId}, not ${state.ticket.id}` }]),
     };
   }
   const event: CommandEvent = { type: command.type, command, now, policy: context.policy };

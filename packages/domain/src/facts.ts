@@ -8,9 +8,13 @@ import type { Ticket } from './ticket.js';
 
 const EVENT_ID_NAMESPACE = '6f1d3c2e-8a4b-5c7d-9e0f-1a2b3c4d5e6f';
 
-/** Deterministic: the same command id always yields the same event ids, which makes retries idempotent. */
-export function eventIdFor(commandId: string, index: number): string {
-  return uuidv5(`${commandId}#${index}`, EVENT_ID_NAMESPACE);
+/**
+ * Deterministic: the same command on the same ticket always yields the same event ids, which
+ * makes retries idempotent. The ticket is part of the name because command ids are only unique
+ * per ticket (an Idempotency-Key reused on another ticket is another command).
+ */
+export function eventIdFor(ticketId: string, commandId: string, index: number): string {
+  return uuidv5(`${ticketId}/${commandId}#${index}`, EVENT_ID_NAMESPACE);
 }
 
 /** A new ticket's id, derived from the open command's id so that a retried open finds its ticket. */
@@ -33,7 +37,7 @@ function defaultCloseReason(command: Extract<Command, { type: 'close' }>) {
 function stamp<T extends TicketEventType>(type: T, command: Command, now: string, data: EventData<T>): TicketEvent {
   const { actor } = command;
   return {
-    id: eventIdFor(command.commandId, 0),
+    id: eventIdFor(command.ticketId, command.commandId, 0),
     type,
     version: EVENT_VERSIONS[type],
     ticketId: command.ticketId,

@@ -37,7 +37,7 @@ const inAnyOpenState: Steps = {
   note: { rules: ['participant'] },
   assign: { rules: ['staffOnly'] },
   escalate: { rules: ['staffOrService', 'escalationRises'] },
-  'change-severity': { rules: ['staffOnly', 'severityChanges', 'severityAvailable'] },
+  'change-severity': { rules: ['staffOnly', 'severityRises', 'severityAvailable'] },
 };
 const triage: Step = { to: 'triaged', rules: ['staffOnly', 'severityAvailable'] };
 const customerReply: Step = { to: 'triaged', rules: ['customerSide'] };

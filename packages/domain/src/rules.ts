@@ -85,10 +85,15 @@ export const RULES = {
     }
     return problem === undefined ? undefined : { code: 'severity_not_allowed', message: problem };
   },
-  severityChanges: (input) => {
+  /** An agent may only raise severity; lowering is the downgrade command's business, with its own rules and count. */
+  severityRises: (input) => {
     const { command } = input;
-    if (command.type !== 'change-severity' || command.severity !== requireTicket(input).severity) return undefined;
-    return validationFailed([{ path: ['severity'], message: `the ticket already has severity ${command.severity}` }]);
+    if (command.type !== 'change-severity') return undefined;
+    const current = requireTicket(input).severity;
+    if (SEVERITY_ORDER.indexOf(command.severity) < SEVERITY_ORDER.indexOf(current)) return undefined;
+    return validationFailed([
+      { path: ['severity'], message: `severity can only be raised above ${current} here; lowering it is a downgrade` },
+    ]);
   },
   canLowerSeverity: (input) => {
     const { severity } = requireTicket(input);

@@ -159,7 +159,7 @@ export function fact<T extends TicketEventType>(type: T, data: EventData<T>, o: 
   const { id, role, tenant } = o.actor ?? actor(DEFAULT_FACT_ACTOR[type]);
   // The cast joins the generic type and its payload, which TypeScript cannot correlate itself.
   return {
-    id: eventIdFor(commandId, 0),
+    id: eventIdFor(TICKET_ID, commandId, 0),
     type,
     version: 1,
     ticketId: TICKET_ID,
@@ -297,3 +297,46 @@ export function given(history: TicketEvent[] = []): Given {
 /** The paths of a validation refusal's issues, for `toEqual` against the expected zod paths. */
 export const issuePaths = (rejection: Rejection): (string | number)[][] =>
   rejection.code === 'validation_failed' ? rejection.issues.map((i) => i.path) : [];
+
+/**
+ * Decides and applies commands one after another, an hour apart from `start`, each on the state
+ * the previous ones left; every command must be accepted. Command ids get the step number, so
+ * that a history never holds the same event id twice.
+ */
+export function play(commands: CommandInput[], start: Date = T0): { events: TicketEvent[]; state: TicketState } {
+  let state = initialState;
+  const events: TicketEvent[] = [];
+  commands.forEach((command, step) => {
+    const numbered = { ...command, commandId: `${command.commandId}-${step}` };
+    const decision = decide(state, numbered, { now: at(start, step * HOUR), policy: defaultDecisionPolicy });
+    if (!decision.ok) throw new Error(`step ${step} (${command.type}) was refused: ${decision.rejection.message}`);
+    events.push(...decision.events);
+    state = decision.events.reduce(evolve, state);
+  });
+  return { events, state };
+}
+
+/** A ticket's whole life, touching every event type: two rounds, a downgrade and a reopen. */
+export function fullLifecycle(start: Date = T0) {
+  return play(
+    [
+      open({ severity: 'B' }),
+      triage({ owner: 'agent-7', queue: 'exchange' }),
+      assign({ owner: 'agent-9' }),
+      note({ actor: actors.customerAdmin, text: 'Any news?' }),
+      escalate({ level: 1, clock: 'resolution' }),
+      changeSeverity({ severity: 'A', reason: 'whole tenant affected' }),
+      requestInfo(),
+      downgrade(),
+      customerReply(),
+      resolve(),
+      close(),
+      reopen({ text: 'It happened again.' }),
+      triage(),
+      requestInfo(),
+      resolve(),
+      close({ actor: actors.service }),
+    ],
+    start,
+  );
+}

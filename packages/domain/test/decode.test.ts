@@ -1,0 +1,72 @@
+import { describe, expect, it } from '@jest/globals';
+import { EventDecodingError, TICKET_EVENT_TYPES, decodeEvent, fold } from '@caseflow/domain';
+import { fullLifecycle } from './gwt.js';
+
+const { events } = fullLifecycle();
+/** A stored copy of the first event, as it comes back from a database or a Kafka message. */
+const stored = (): Record<string, unknown> => JSON.parse(JSON.stringify(events[0])) as Record<string, unknown>;
+
+function decodingError(raw: unknown): EventDecodingError {
+  try {
+    decodeEvent(raw);
+  } catch (error) {
+    if (error instanceof EventDecodingError) return error;
+    throw error;
+  }
+  throw new Error('decodeEvent accepted the event');
+}
+
+describe('decodeEvent', () => {
+  it('the sample history holds every event type', () => {
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(TICKET_EVENT_TYPES));
+  });
+
+  it.each(events.map((event) => [event.type, event] as const))('%s round-trips through JSON', (_type, event) => {
+    expect(decodeEvent(JSON.parse(JSON.stringify(event)))).toEqual(event);
+  });
+
+  it('a decoded history folds to the same ticket', () => {
+    const decoded = events.map((e) => decodeEvent(JSON.parse(JSON.stringify(e))));
+    expect(fold(decoded)).toEqual(fold(events));
+  });
+
+  it('an unknown type is refused, naming the type and keeping the event id', () => {
+    const raw = stored();
+    const error = decodingError({ ...raw, type: 'TicketDeleted' });
+    expect(error.message).toContain('TicketDeleted');
+    expect(error.eventId).toBe(raw.id);
+    expect(error.name).toBe('EventDecodingError');
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it('a type inherited from Object.prototype is unknown too', () => {
+    decodingError({ ...stored(), type: 'toString' });
+    decodingError({ ...stored(), type: '__proto__' });
+  });
+
+  it.each([0, 2, -1, 1.5, '1', null, undefined])('version %p is refused', (version) => {
+    const error = decodingError({ ...stored(), version });
+    expect(error.message).toContain('version');
+  });
+
+  const mismatches: [string, (raw: Record<string, unknown>) => unknown][] = [
+    ['a payload field missing', (raw) => ({ ...raw, data: { ...(raw.data as object), title: undefined } })],
+    ['an unknown payload field', (raw) => ({ ...raw, data: { ...(raw.data as object), colour: 'red' } })],
+    ['an unknown envelope field', (raw) => ({ ...raw, revision: 3 })],
+    ['no payload', (raw) => ({ ...raw, data: undefined })],
+    ['an id that is no uuid', (raw) => ({ ...raw, id: 'event-1' })],
+    ['an instant without offset', (raw) => ({ ...raw, occurredAt: '2025-03-03T09:00:00' })],
+    ['a recorded actor with delegations', (raw) => ({ ...raw, actor: { ...(raw.actor as object), delegations: ['contoso'] } })],
+    ['an empty command id', (raw) => ({ ...raw, commandId: '' })],
+    ['a severity out of range', (raw) => ({ ...raw, data: { ...(raw.data as object), severity: 'D' } })],
+  ];
+
+  it.each(mismatches)('%s does not match the schema', (_name, change) => {
+    const error = decodingError(change(stored()));
+    expect(error.message).toMatch(/does not match its schema/);
+  });
+
+  it.each([null, 'TicketOpened', 7, undefined])('%p is not an event', (raw) => {
+    expect(decodingError(raw).eventId).toBeUndefined();
+  });
+});
