@@ -32,7 +32,14 @@ export interface HandleOptions {
 export interface EngineOptions {
   store: EventStore;
   clock: Clock;
+  /** The current policy: tickets are opened under it. */
   policy: DecisionPolicy;
+  /**
+   * Earlier policy versions still pinned on tickets. A ticket is decided under the policy it was
+   * opened with, so a new default never changes the rules for tickets already open; a pinned
+   * version that is not given here falls back to the current policy.
+   */
+  pinnedPolicies?: readonly DecisionPolicy[];
   /** Tickets whose state is kept in memory between commands. */
   cacheSize?: number;
   /** Attempts before a write conflict that keeps recurring is reported as `conflict`. */
@@ -58,6 +65,7 @@ export class CommandEngine {
   private readonly store: EventStore;
   private readonly clock: Clock;
   private readonly policy: DecisionPolicy;
+  private readonly pinnedPolicies: readonly DecisionPolicy[];
   private readonly cacheSize: number;
   private readonly maxAttempts: number;
   private readonly cache = new Map<string, Loaded>();
@@ -66,6 +74,7 @@ export class CommandEngine {
     this.store = options.store;
     this.clock = options.clock;
     this.policy = options.policy;
+    this.pinnedPolicies = options.pinnedPolicies ?? [];
     this.cacheSize = options.cacheSize ?? 10_000;
     this.maxAttempts = options.maxAttempts ?? 5;
   }
@@ -81,7 +90,7 @@ export class CommandEngine {
       const refusal = this.precondition(command, loaded, options);
       if (refusal !== undefined) return { ok: false, rejection: refusal };
 
-      const decision = decide(loaded.state, command, { now: this.clock.now(), policy: this.policy });
+      const decision = decide(loaded.state, command, { now: this.clock.now(), policy: this.policyFor(loaded.state) });
       if (!decision.ok) return decision;
       const stream = streamOf(command.ticketId);
       try {
@@ -106,6 +115,12 @@ export class CommandEngine {
       ok: false,
       rejection: { code: 'conflict', message: `ticket ${command.ticketId} kept changing; gave up after ${this.maxAttempts} attempts` },
     };
+  }
+
+  private policyFor({ ticket }: TicketState): DecisionPolicy {
+    if (ticket === undefined) return this.policy;
+    const { id, version } = ticket.policy;
+    return [this.policy, ...this.pinnedPolicies].find((p) => p.id === id && p.version === version) ?? this.policy;
   }
 
   private precondition(command: Command, loaded: Loaded, options: HandleOptions): EngineRejection | undefined {

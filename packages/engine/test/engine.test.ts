@@ -228,4 +228,27 @@ describe('CommandEngine', () => {
     expect(await readTicketAt(store, ticketId, new Date('2026-11-02T08:59:59Z'))).toBeUndefined();
     expect(await readHistory(store, 'nope')).toEqual([]);
   });
+
+  it('decides a ticket under the policy it was opened with, not a newer default', async () => {
+    const { file, engine, advance } = setup();
+    const { ticketId } = accepted(await engine.handle(openCommand()));
+    for (const step of [
+      { type: 'triage', actor: agent },
+      { type: 'resolve', actor: agent, text: 'Fixed' },
+      { type: 'close', actor: admin },
+    ] as const) {
+      advance(60_000);
+      accepted(await engine.handle({ ...step, commandId: randomUUID(), ticketId }));
+    }
+    const store = openSqliteEventStore(file);
+    stores.push(store);
+    const stricter = { ...defaultDecisionPolicy, version: 2, reopenWindow: 'P7D' };
+    const reopen = () => ({ type: 'reopen', commandId: randomUUID(), ticketId, actor: admin });
+    const upgraded = new CommandEngine({ store, clock: { now: () => new Date('2026-11-12T09:10:00Z') }, policy: stricter, pinnedPolicies: [defaultDecisionPolicy] });
+    // Ten days after closing: inside the pinned 14 days, although the new default allows 7.
+    expect(accepted(await upgraded.handle(reopen())).state.status).toBe('reopened');
+
+    const { ticketId: newer } = accepted(await upgraded.handle(openCommand()));
+    expect((await upgraded.load(newer)).state.ticket?.policy).toEqual({ id: defaultDecisionPolicy.id, version: 2 });
+  });
 });
