@@ -340,3 +340,19 @@ export function fullLifecycle(start: Date = T0) {
     start,
   );
 }
+
+/** The event each command records. */
+export const EVENT_OF: Record<CommandType, TicketEventType> = {
+  open: 'TicketOpened',
+  triage: 'TicketTriaged',
+  'request-info': 'InfoRequested',
+  'customer-reply': 'CustomerReplied',
+  downgrade: 'TicketDowngraded',
+  resolve: 'TicketResolved',
+  close: 'TicketClosed',
+  reopen: 'TicketReopened',
+  note: 'NoteAdded',
+  assign: 'TicketAssigned',
+  escalate: 'TicketEscalated',
+  'change-severity': 'SeverityChanged',
+};

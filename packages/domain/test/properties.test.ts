@@ -39,7 +39,7 @@ import {
   initialState,
   stateAt,
 } from '@caseflow/domain';
-import { DAY, HOUR, T0, TICKET_ID, actors } from './gwt.js';
+import { DAY, EVENT_OF, HOUR, T0, TICKET_ID, actors } from './gwt.js';
 
 // ---------------------------------------------------------------------------------------------
 // Generators
@@ -321,21 +321,6 @@ function invalidities(state: TicketState, events: TicketEvent[], policy: Decisio
   return problems;
 }
 
-/** The event each command records. */
-const EVENT_OF: Record<CommandType, TicketEventType> = {
-  open: 'TicketOpened',
-  triage: 'TicketTriaged',
-  'request-info': 'InfoRequested',
-  'customer-reply': 'CustomerReplied',
-  downgrade: 'TicketDowngraded',
-  resolve: 'TicketResolved',
-  close: 'TicketClosed',
-  reopen: 'TicketReopened',
-  note: 'NoteAdded',
-  assign: 'TicketAssigned',
-  escalate: 'TicketEscalated',
-  'change-severity': 'SeverityChanged',
-};
 const RULE_REFUSALS: RejectionCode[] = ['not_authorized', 'severity_not_allowed', 'reopen_window_expired', 'validation_failed'];
 
 /** How one decision departs from the lifecycle table and the event envelope rules, if it does. */

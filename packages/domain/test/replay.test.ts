@@ -1,25 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CommandType, TicketEventType } from '@caseflow/domain';
+import type { CommandType } from '@caseflow/domain';
 import { LIFECYCLE, LIFECYCLE_STATES, STATE_AFTER, evolve, fold, initialState, stateAt } from '@caseflow/domain';
-import { DAY, HOUR, T0, at, fullLifecycle, historyTo, noteAdded, opened, reopened, triaged } from './gwt.js';
+import { DAY, EVENT_OF, HOUR, T0, at, fullLifecycle, historyTo, noteAdded, opened, reopened, triaged } from './gwt.js';
 
 const { events, state: final } = fullLifecycle();
 
-/** The event each command records. */
-const EVENT_OF: Record<CommandType, TicketEventType> = {
-  open: 'TicketOpened',
-  triage: 'TicketTriaged',
-  'request-info': 'InfoRequested',
-  'customer-reply': 'CustomerReplied',
-  downgrade: 'TicketDowngraded',
-  resolve: 'TicketResolved',
-  close: 'TicketClosed',
-  reopen: 'TicketReopened',
-  note: 'NoteAdded',
-  assign: 'TicketAssigned',
-  escalate: 'TicketEscalated',
-  'change-severity': 'SeverityChanged',
-};
 
 describe('fold', () => {
   it('equals applying evolve event by event, and the state held while deciding', () => {
