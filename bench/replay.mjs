@@ -1,4 +1,4 @@
-// Replay: every event of the log read through the store, decoded (upcast + validated) and folded
+// Replay: every event of the log read through the store, decoded (upcast) and folded
 // into its ticket's state, as a projection rebuild does; against a raw read + JSON.parse of the
 // same rows in the same run. Goal: >= 0.3x raw.
 // Usage: node bench/replay.mjs [--tickets 20000] [--rounds 5]

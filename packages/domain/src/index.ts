@@ -10,5 +10,5 @@ export { LIFECYCLE, STATE_AFTER, ticketMachine } from './machine.js';
 export type { CommandEvent, FactEvent, TicketContext, TicketMachine } from './machine.js';
 export type { Decision, DecisionContext } from './decider.js';
 export { allowedCommands, decide, evolve, fold, parseCommand, stateAt } from './decider.js';
-export { EventDecodingError, UPCASTERS, decodeEvent } from './upcast.js';
+export { EventDecodingError, UPCASTERS, decodeEvent, upcastEvent } from './upcast.js';
 export type { Upcaster } from './upcast.js';

@@ -22,8 +22,12 @@ export class EventDecodingError extends Error {
 
 const isEventType = (type: unknown): type is TicketEventType => typeof type === 'string' && Object.hasOwn(EVENT_DATA, type);
 
-/** Reads a stored event of any known version as the current version, or throws EventDecodingError. */
-export function decodeEvent(raw: unknown): TicketEvent {
+/**
+ * Brings a stored event of any known version up to the current version, trusting its shape: for
+ * events read back from caseflow's own store, which only ever holds what `decide` produced.
+ * Unknown types and versions still throw EventDecodingError.
+ */
+export function upcastEvent(raw: unknown): TicketEvent {
   const record = raw as { id?: unknown; type?: unknown; version?: unknown; data?: unknown } | null;
   if (typeof record !== 'object' || record === null) throw new EventDecodingError('an event must be an object', undefined);
   const { type, id } = record;
@@ -33,15 +37,25 @@ export function decodeEvent(raw: unknown): TicketEvent {
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > current) {
     throw new EventDecodingError(`${type} has version ${String(version)}; this reader knows versions 1 to ${current}`, id);
   }
+  if (version === current) return record as TicketEvent;
   for (; version < current; version++) {
     const upcaster = UPCASTERS[type]?.[version];
     if (upcaster === undefined) throw new EventDecodingError(`no upcaster for ${type} v${version}`, id);
     data = upcaster(data);
   }
-  const parsed = TicketEvent.safeParse({ ...record, version, data });
+  return { ...record, version, data } as TicketEvent;
+}
+
+/**
+ * Reads an event from outside (an import, another system) as the current version: upcast, then
+ * validated against its schema. Throws EventDecodingError naming what is wrong.
+ */
+export function decodeEvent(raw: unknown): TicketEvent {
+  const upcast = upcastEvent(raw);
+  const parsed = TicketEvent.safeParse(upcast);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new EventDecodingError(`${type} ${String(id)} does not match its schema: ${detail}`, id);
+    throw new EventDecodingError(`${upcast.type} ${String(upcast.id)} does not match its schema: ${detail}`, upcast.id);
   }
   return parsed.data;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EventDecodingError, TICKET_EVENT_TYPES, decodeEvent, fold } from '@caseflow/domain';
+import { EventDecodingError, TICKET_EVENT_TYPES, decodeEvent, fold, upcastEvent } from '@caseflow/domain';
 import { fullLifecycle } from './gwt.js';
 
 const { events } = fullLifecycle();
@@ -68,5 +68,20 @@ describe('decodeEvent', () => {
 
   it.each([null, 'TicketOpened', 7, undefined])('%p is not an event', (raw) => {
     expect(decodingError(raw).eventId).toBeUndefined();
+  });
+});
+
+describe('upcastEvent (reading caseflow’s own store)', () => {
+  it('returns a current-version event as it is, without validating it again', () => {
+    const [event] = fullLifecycle().events;
+    const raw = JSON.parse(JSON.stringify(event)) as unknown;
+    expect(upcastEvent(raw)).toBe(raw);
+  });
+
+  it('still refuses types and versions it does not know', () => {
+    const [event] = fullLifecycle().events;
+    expect(() => upcastEvent({ ...event, type: 'TicketTeleported' })).toThrow(EventDecodingError);
+    expect(() => upcastEvent({ ...event, version: 2 })).toThrow(/knows versions 1 to 1/);
+    expect(() => upcastEvent(null)).toThrow(EventDecodingError);
   });
 });

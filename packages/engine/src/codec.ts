@@ -1,5 +1,5 @@
 import type { TicketEvent } from '@caseflow/domain';
-import { decodeEvent } from '@caseflow/domain';
+import { upcastEvent } from '@caseflow/domain';
 import type { EventToAppend, RecordedEvent } from '@caseflow/eventstore';
 
 export const STREAM_PREFIX = 'ticket-';
@@ -26,10 +26,13 @@ export function toStored(event: TicketEvent): EventToAppend {
   };
 }
 
-/** Reads a stored ticket event back, upcasting old versions. Throws EventDecodingError on a corrupt record. */
+/**
+ * Reads a stored ticket event back, upcasting old versions. The store holds only what `decide`
+ * produced, so the payload is trusted rather than validated again on every replay.
+ */
 export function fromStored(record: RecordedEvent): TicketEvent {
   const m = record.metadata;
-  return decodeEvent({
+  return upcastEvent({
     id: record.id,
     type: record.type,
     version: m.version,

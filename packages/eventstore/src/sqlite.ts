@@ -52,6 +52,11 @@ function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
+/** SQLite refused an insert because an event id is already stored. */
+function isDuplicateId(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('events.id');
+}
+
 function parsePosition(position: Position | undefined): number {
   if (position === undefined) return 0;
   if (!/^\d+$/.test(position)) throw new TypeError(`not a SQLite event store position: ${position}`);
@@ -69,6 +74,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly statements;
+  private readonly write: Database.Transaction<(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision) => AppendResult>;
 
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
     this.file = resolve(path);
@@ -90,6 +96,9 @@ export class SqliteEventStore implements EventStore {
       readStream: this.db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision'),
       readAll: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
     };
+    this.write = this.db.transaction((stream: string, events: readonly EventToAppend[], expected: ExpectedRevision) =>
+      this.insertChecked(stream, events, expected),
+    );
   }
 
   private migrate(): void {
@@ -122,37 +131,44 @@ export class SqliteEventStore implements EventStore {
 
   private append(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult {
     if (events.length === 0) throw new TypeError('appendToStream needs at least one event');
-    const write = this.db.transaction((): AppendResult => {
+    let result: AppendResult;
+    try {
+      result = this.write.immediate(stream, events, expected);
+    } catch (error) {
+      // The ids are checked only when the append fails: a retry is rare, a first append is not.
+      if (!(error instanceof WrongExpectedRevisionError || isDuplicateId(error))) throw error;
       const retried = this.alreadyAppended(stream, events);
       if (retried !== undefined) return retried;
-      const last = this.statements.lastRevision.get(stream)?.revision ?? null;
-      const actual = last === null ? 'no_stream' : BigInt(last);
-      const mismatch =
-        (expected === 'no_stream' && actual !== 'no_stream') ||
-        (expected === 'exists' && actual === 'no_stream') ||
-        (typeof expected === 'bigint' && actual !== expected);
-      if (mismatch) throw new WrongExpectedRevisionError(stream, expected, actual);
-      const recordedAt = new Date().toISOString();
-      let revision = last ?? -1;
-      let position = 0;
-      for (const event of events) {
-        revision += 1;
-        const info = this.statements.insert.run(
-          stream,
-          revision,
-          event.id,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata ?? {}),
-          recordedAt,
-        );
-        position = Number(info.lastInsertRowid);
-      }
-      return { nextExpectedRevision: BigInt(revision), position: String(position) };
-    });
-    const result = write.immediate();
+      if (error instanceof WrongExpectedRevisionError) throw error;
+      throw new WrongExpectedRevisionError(stream, expected, this.lastRevision(stream));
+    }
     localAppends.emit(this.file);
     return result;
+  }
+
+  private lastRevision(stream: string): bigint | 'no_stream' {
+    const last = this.statements.lastRevision.get(stream)?.revision ?? null;
+    return last === null ? 'no_stream' : BigInt(last);
+  }
+
+  /** The body of one IMMEDIATE transaction: check the expected revision, insert; the commit fsyncs. */
+  private insertChecked(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult {
+    const actual = this.lastRevision(stream);
+    const mismatch =
+      (expected === 'no_stream' && actual !== 'no_stream') ||
+      (expected === 'exists' && actual === 'no_stream') ||
+      (typeof expected === 'bigint' && actual !== expected);
+    if (mismatch) throw new WrongExpectedRevisionError(stream, expected, actual);
+    const recordedAt = new Date().toISOString();
+    let revision = actual === 'no_stream' ? -1 : Number(actual);
+    let position = 0;
+    for (const event of events) {
+      revision += 1;
+      const data = JSON.stringify(event.data);
+      const metadata = JSON.stringify(event.metadata ?? {});
+      position = Number(this.statements.insert.run(stream, revision, event.id, event.type, data, metadata, recordedAt).lastInsertRowid);
+    }
+    return { nextExpectedRevision: BigInt(revision), position: String(position) };
   }
 
   /** An idempotent retry: every id is already in this stream, in this order. Returns the original result. */
@@ -163,10 +179,7 @@ export class SqliteEventStore implements EventStore {
     const contiguous =
       first !== undefined &&
       found.every((row, i) => row !== undefined && row.stream === stream && row.revision === first.revision + i);
-    if (!contiguous) {
-      const last = this.statements.lastRevision.get(stream)?.revision ?? null;
-      throw new WrongExpectedRevisionError(stream, 'any', last === null ? 'no_stream' : BigInt(last));
-    }
+    if (!contiguous) throw new WrongExpectedRevisionError(stream, 'any', this.lastRevision(stream));
     const lastRow = found[found.length - 1] as { revision: number; position: number };
     return { nextExpectedRevision: BigInt(lastRow.revision), position: String(lastRow.position) };
   }
