@@ -1,3 +1,4 @@
 export * from './port.js';
 export { SqliteEventStore, openSqliteEventStore } from './sqlite.js';
 export type { SqliteEventStoreOptions } from './sqlite.js';
+export { EsdbEventStore, openEsdbEventStore } from './esdb.js';
