@@ -79,7 +79,7 @@ export class EsdbEventStore implements EventStore {
     let exhausted = false;
     try {
       for await (const { event } of read) {
-        if (event !== undefined && !isSystemEvent(event) && isAfter(event, after)) yield toRecordedEvent(event);
+        if (event !== undefined && !isForeignEvent(event) && isAfter(event, after)) yield toRecordedEvent(event);
       }
       exhausted = true;
     } finally {
@@ -94,7 +94,7 @@ export class EsdbEventStore implements EventStore {
     const subscription = new EsdbSubscription(
       source,
       (event) =>
-        !isSystemEvent(event) && isAfter(event, after) && matchesFilter({ stream: event.streamId, type: event.type }, filter),
+        !isForeignEvent(event) && isAfter(event, after) && matchesFilter({ stream: event.streamId, type: event.type }, filter),
       () => this.#subscriptions.delete(subscription),
     );
     this.#subscriptions.add(subscription);
@@ -222,9 +222,13 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** System streams and types start with `$` (metadata, link events, server statistics). */
-function isSystemEvent(event: EsdbRecordedEvent): boolean {
-  return event.type.startsWith('$') || event.streamId.startsWith('$');
+/**
+ * Not caseflow's, so left out of the global log: the server's own events ($-prefixed streams and
+ * types: metadata, links, statistics) and, on a shared server, other applications' events that are
+ * not JSON objects. A stream read still fails on the latter: there they would be corruption.
+ */
+function isForeignEvent(event: EsdbRecordedEvent): boolean {
+  return event.type.startsWith('$') || event.streamId.startsWith('$') || !isJsonObject(event.data);
 }
 
 /** ESDB starts reads and subscriptions at the given position inclusively; the port's are exclusive. */

@@ -54,7 +54,9 @@ function toRecorded(row: EventRow): RecordedEvent {
 
 /** SQLite refused an insert because an event id is already stored. */
 function isDuplicateId(error: unknown): boolean {
-  return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('events.id');
+  // By shape, not instanceof: a test runner may load the native binding's error class twice.
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && typeof message === 'string' && message.includes('events.id');
 }
 
 function parsePosition(position: Position | undefined): number {

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { openEsdbEventStore } from '../src/esdb.js';
-import { describeEventStoreContract } from './contract.js';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { EsdbEventStore, openEsdbEventStore } from '../src/esdb.js';
+import type { RecordedEvent } from '../src/port.js';
+import { describeEventStoreContract, take } from './contract.js';
 
 const url = process.env.CASEFLOW_ESDB_URL;
 
@@ -25,6 +28,33 @@ if (url === undefined || url === '') {
           for await (const _ of store.readAll('C:1/P:1')) break;
         }).rejects.toThrow(/not an EventStoreDB position/);
         expect(() => store.subscribeToAll('12/34')).toThrow(/not an EventStoreDB position/);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('leaves system events out of readAll and subscribeToAll', async () => {
+      const client = EventStoreDBClient.connectionString(url);
+      const store = new EsdbEventStore(client);
+      const stream = `ticket-${randomUUID()}`;
+      const ours = (event: RecordedEvent) => event.stream === stream || event.stream === `$$${stream}`;
+      try {
+        const marker = await store.appendToStream(stream, [{ id: randomUUID(), type: 'Marked', data: {} }], 'no_stream');
+        // Recorded as a $metadata event in the stream's $$-prefixed metastream.
+        await client.setStreamMetadata(stream, { maxAge: 86_400 });
+        const last = { id: randomUUID(), type: 'Noted', data: {} };
+        await store.appendToStream(stream, [last], 0n);
+
+        const read: string[] = [];
+        for await (const event of store.readAll(marker.position)) if (ours(event)) read.push(event.id);
+        expect(read).toEqual([last.id]);
+
+        const subscription = store.subscribeToAll(marker.position);
+        try {
+          expect((await take(subscription[Symbol.asyncIterator](), 1, ours)).map((event) => event.id)).toEqual([last.id]);
+        } finally {
+          await subscription.close();
+        }
       } finally {
         await store.close();
       }
