@@ -49,7 +49,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   async appendToStream(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (events.length === 0) throw new Error(`stream ${stream}: nothing to append`);
+    if (events.length === 0) throw new TypeError(`stream ${stream}: appendToStream needs at least one event`);
     // ESDB only guarantees idempotency when it can check a revision; without one it falls back on
     // a bounded cache of recent ids, so `any` and `exists` retries are detected here.
     if (expected === 'any' || expected === 'exists') {

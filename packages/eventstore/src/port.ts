@@ -9,6 +9,7 @@ export type ExpectedRevision = 'no_stream' | 'exists' | 'any' | bigint;
 /**
  * A place in the global log. Opaque outside the adapter that produced it: a string, because the
  * underlying positions are 64-bit (or pairs of them) and must survive JSON and SQL untouched.
+ * Positions of different adapters are not interchangeable: each refuses another's format.
  */
 export type Position = string;
 
@@ -29,7 +30,7 @@ export interface RecordedEvent {
   position: Position;
   data: Record<string, unknown>;
   metadata: Record<string, unknown>;
-  /** When the store committed it (ISO instant); the domain's own time is in the event. */
+  /** When the store committed it (ISO instant in UTC, ending in Z); the domain's own time is in the event. */
   recordedAt: string;
 }
 
@@ -43,24 +44,33 @@ export interface AppendResult {
 export interface SubscriptionFilter {
   /** Only streams whose name starts with this. */
   streamPrefix?: string;
-  /** Only these event types. */
+  /** Only these event types (an empty list matches nothing). */
   eventTypes?: string[];
 }
 
-/** A live subscription: iterate it to catch up and then tail; `close` ends the iteration. */
+/** A live subscription: iterate it once to catch up and then tail; `close` ends the iteration. */
 export interface Subscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
 }
 
 export interface EventStore {
-  /** Appends atomically; nothing is acknowledged before it is durable. */
+  /**
+   * Appends atomically; nothing is acknowledged before it is durable. An empty batch is a
+   * programming error (TypeError). A batch whose ids are all already in the stream, in order, is an
+   * idempotent retry and returns the original result; a batch only some of whose ids are recorded
+   * is refused with WrongExpectedRevisionError. Event ids are unique per stream (SQLite: per file).
+   */
   appendToStream(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
   /** The stream's events in order, from `fromRevision` (inclusive); empty when the stream does not exist. */
   readStream(stream: string, options?: { fromRevision?: bigint }): Promise<RecordedEvent[]>;
-  /** Every event in the global log after `fromPosition` (exclusive; from the start when omitted), in order. */
+  /**
+   * The application's events in the global log after `fromPosition` (exclusive; from the start
+   * when omitted), in order. Server bookkeeping (EventStoreDB's `$` system events) is left out.
+   */
   readAll(fromPosition?: Position): AsyncIterable<RecordedEvent>;
   /** Like readAll, then waits for new events. `fromCheckpoint` is the last position already processed. */
   subscribeToAll(fromCheckpoint?: Position, filter?: SubscriptionFilter): Subscription;
+  /** Ends the store's open subscriptions and releases its connection. */
   close(): Promise<void>;
 }
 
