@@ -137,12 +137,11 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
     .description('the ticket as it is now')
     .action(async (id: string, _opts: unknown, cmd: Cli) => {
       const o = globals(cmd);
-      await withStore(o, async (store, engine) => {
+      await withStore(o, async (_store, engine) => {
         const loaded = await engine.load(id);
         const view = loaded.revision === undefined ? undefined : ticketView(loaded.state, loaded.revision);
         if (view === undefined) throw new Refusal(`refused (not_found): no ticket ${id}`);
         output.out(o.json ? toJson(view) : describeTicket(view));
-        return store;
       });
     });
 
