@@ -5,6 +5,8 @@ export * from './policy.js';
 export * from './rejection.js';
 export type { Ticket, TicketState } from './ticket.js';
 export { initialState } from './ticket.js';
+export { severityRefusal } from './rules.js';
+export type { SeverityQuery } from './rules.js';
 export { eventIdFor, ticketIdFor } from './facts.js';
 export { LIFECYCLE, STATE_AFTER, ticketMachine } from './machine.js';
 export type { CommandEvent, FactEvent, TicketContext, TicketMachine } from './machine.js';

@@ -32,7 +32,15 @@ function requireTicket(input: RuleInput): Ticket {
   return input.ticket;
 }
 
-function severityProblem(policy: DecisionPolicy, plan: Plan, advancedAgreement: boolean, category: Category, severity: Severity): string | undefined {
+export interface SeverityQuery {
+  plan: Plan;
+  advancedAgreement: boolean;
+  category: Category;
+  severity: Severity;
+}
+
+/** Why the policy does not offer this severity for this plan and category; undefined when it does. */
+export function severityRefusal(policy: DecisionPolicy, { plan, advancedAgreement, category, severity }: SeverityQuery): string | undefined {
   const highest = policy.severity.highestByCategory[category];
   if (SEVERITY_ORDER.indexOf(severity) < SEVERITY_ORDER.indexOf(highest)) {
     return `${category} requests are at most severity ${highest}`;
@@ -77,11 +85,11 @@ export const RULES = {
     const { command, policy } = input;
     let problem: string | undefined;
     if (command.type === 'open') {
-      problem = severityProblem(policy, command.plan, command.advancedAgreement, command.category, command.severity);
+      problem = severityRefusal(policy, command);
     } else if (command.type === 'triage' || command.type === 'change-severity') {
       const ticket = requireTicket(input);
       const category = command.type === 'triage' ? (command.category ?? ticket.category) : ticket.category;
-      problem = severityProblem(policy, ticket.plan, ticket.advancedAgreement, category, command.severity ?? ticket.severity);
+      problem = severityRefusal(policy, { ...ticket, category, severity: command.severity ?? ticket.severity });
     }
     return problem === undefined ? undefined : { code: 'severity_not_allowed', message: problem };
   },
@@ -129,11 +137,15 @@ export const RULES = {
       windowEndedAt,
     };
   },
+  /** Each clock escalates upwards; an escalation that names no clock must rise above every level so far. */
   escalationRises: (input) => {
     const { command } = input;
-    const current = requireTicket(input).escalationLevel;
-    if (command.type !== 'escalate' || command.level > current) return undefined;
-    return validationFailed([{ path: ['level'], message: `the ticket is already at escalation level ${current}` }]);
+    if (command.type !== 'escalate') return undefined;
+    const ticket = requireTicket(input);
+    const current = command.clock === undefined ? ticket.escalationLevel : (ticket.clockEscalations[command.clock] ?? 0);
+    if (command.level > current) return undefined;
+    const which = command.clock === undefined ? 'the ticket is' : `clock ${command.clock} is`;
+    return validationFailed([{ path: ['level'], message: `${which} already at escalation level ${current}` }]);
   },
 } satisfies Record<string, Rule>;
 

@@ -19,7 +19,10 @@ export interface Ticket {
   openedBy: RecordedActor;
   owner?: string;
   queue?: string;
+  /** The highest escalation level of the current response cycle. */
   escalationLevel: number;
+  /** The escalation level reached by each SLA clock in the current response cycle. */
+  clockEscalations: Record<string, number>;
   openedAt: string;
   triagedAt?: string;
   resolvedAt?: string;
@@ -53,6 +56,7 @@ export function applyFact(ticket: Ticket | undefined, event: TicketEvent): Ticke
       ...(relatedTicketId === undefined ? {} : { relatedTicketId }),
       openedBy: event.actor,
       escalationLevel: 0,
+      clockEscalations: {},
       openedAt: event.occurredAt,
       reopenCount: 0,
       downgradeCount: 0,
@@ -88,6 +92,7 @@ export function applyFact(ticket: Ticket | undefined, event: TicketEvent): Ticke
       // A reopen starts a new response cycle: the escalations of the last one no longer apply.
       next.reopenCount += 1;
       next.escalationLevel = 0;
+      next.clockEscalations = {};
       delete next.resolvedAt;
       delete next.resolution;
       delete next.closedAt;
@@ -97,9 +102,12 @@ export function applyFact(ticket: Ticket | undefined, event: TicketEvent): Ticke
       next.owner = event.data.owner;
       if (event.data.queue !== undefined) next.queue = event.data.queue;
       return next;
-    case 'TicketEscalated':
-      next.escalationLevel = event.data.level;
+    case 'TicketEscalated': {
+      const { level, clock } = event.data;
+      next.escalationLevel = Math.max(next.escalationLevel, level);
+      if (clock !== undefined) next.clockEscalations = { ...next.clockEscalations, [clock]: Math.max(next.clockEscalations[clock] ?? 0, level) };
       return next;
+    }
     case 'InfoRequested':
     case 'CustomerReplied':
     case 'NoteAdded':

@@ -198,7 +198,8 @@ export const closed = (d: Partial<EventData<'TicketClosed'>> = {}, o?: FactOptio
 export const reopened = (o?: FactOptions) => fact('TicketReopened', {}, o);
 export const noteAdded = (o?: FactOptions) => fact('NoteAdded', { text: 'hello', visibility: 'public' }, o);
 export const assigned = (d: Partial<EventData<'TicketAssigned'>> = {}, o?: FactOptions) => fact('TicketAssigned', { owner: 'agent-9', ...d }, o);
-export const escalated = (level: number, o?: FactOptions) => fact('TicketEscalated', { level }, o);
+export const escalated = (level: number, o?: FactOptions, clock?: string) =>
+  fact('TicketEscalated', clock === undefined ? { level } : { level, clock }, o);
 export const severityChanged = (d: Partial<EventData<'SeverityChanged'>> = {}, o?: FactOptions) =>
   fact('SeverityChanged', { from: 'B', to: 'A', ...d }, o);
 

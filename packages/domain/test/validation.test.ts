@@ -139,6 +139,22 @@ describe('escalation', () => {
     given(history).when(escalate({ level: 1 })).thenEvents([{ type: 'TicketEscalated', data: { level: 1 } }]);
   });
 
+  it('keeps a level per SLA clock: one clock escalating does not block another', () => {
+    const history = [...historyTo('triaged'), escalated(2, {}, 'initial-response')];
+    const { state } = given(history)
+      .when(escalate({ level: 1, clock: 'resolution' }))
+      .thenEvents([{ type: 'TicketEscalated', data: { level: 1, clock: 'resolution' } }]);
+    expect(state.ticket).toMatchObject({ escalationLevel: 2, clockEscalations: { 'initial-response': 2, resolution: 1 } });
+    const sameClock = given(history).when(escalate({ level: 2, clock: 'initial-response' })).thenRejected('validation_failed');
+    expect(sameClock.message).toMatch(/clock initial-response is already at escalation level 2/);
+  });
+
+  it('measures an escalation that names no clock against the highest level of any clock', () => {
+    const history = [...historyTo('triaged'), escalated(2, {}, 'initial-response')];
+    given(history).when(escalate({ level: 2 })).thenRejected('validation_failed');
+    given(history).when(escalate({ level: 3 })).thenEvents([{ type: 'TicketEscalated', data: { level: 3 } }]);
+  });
+
   it('refuses an escalation by an unauthorised actor for that, before the level', () => {
     given([...historyTo('triaged'), escalated(2)]).when(escalate({ level: 1, actor: actors.customerAdmin })).thenRejected('not_authorized');
   });
