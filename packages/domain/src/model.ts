@@ -76,7 +76,11 @@ export const Language = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a 
 /** An ISO 3166-1 alpha-2 region such as `US` or `DE`. */
 export const Region = z.string().regex(/^[A-Z]{2}$/, 'a region is an ISO 3166 country code such as US');
 
-const isCalendarInstant = (text: string) => DateTime.fromISO(text, { setZone: true }).isValid;
+const isCalendarInstant = (text: string) => {
+  const instant = DateTime.fromISO(text, { setZone: true });
+  // Year 0 and earlier parse, but no calendar or store of ours can place them.
+  return instant.isValid && instant.toUTC().year >= 1;
+};
 
 /** An ISO 8601 instant with `Z` or an offset, on a date that exists (no 30 February). */
 export const IsoInstant = z.iso.datetime({ offset: true }).refine(isCalendarInstant, 'not a real calendar date and time');

@@ -1,4 +1,5 @@
 import type { EngineRejection, HistoryEntry, TicketView } from '@caseflow/engine';
+import type { SlaClock } from '@caseflow/sla';
 
 export interface Output {
   out(text: string): void;
@@ -35,6 +36,19 @@ export function describeHistory(entries: HistoryEntry[]): string {
     .map(({ event, stateAfter }) => {
       const who = `${event.actor.role} ${event.actor.id}@${event.actor.tenant}`;
       return `${event.occurredAt}  #${stateAfter.revision}  ${event.type.padEnd(16)} by ${who.padEnd(36)} -> ${stateAfter.state} (severity ${stateAfter.severity})`;
+    })
+    .join('\n');
+}
+
+const hours = (ms: number) => `${(ms / 3_600_000).toFixed(2)} h`;
+
+export function describeClocks(clocks: SlaClock[], at: Date): string {
+  if (clocks.length === 0) return `no SLA clock has started by ${at.toISOString()}`;
+  return clocks
+    .map((c) => {
+      const due = c.dueAt === null ? 'no commitment' : `due ${c.dueAt.toISOString()}, warning ${c.warningAt?.toISOString() ?? '—'}`;
+      const remaining = c.remainingMs === null ? '' : `, remaining ${hours(c.remainingMs)}`;
+      return `${c.name} (cycle ${c.cycle}): ${c.status}; ${due}; elapsed ${hours(c.elapsedMs)}${remaining} on ${c.calendar}`;
     })
     .join('\n');
 }

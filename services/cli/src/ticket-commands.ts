@@ -4,10 +4,11 @@ import { Option } from 'commander';
 import { Category, CloseReason, Plan, Severity } from '@caseflow/domain';
 import type { HandleResult } from '@caseflow/engine';
 import { readHistory, readTicketAt, ticketView } from '@caseflow/engine';
+import { clocks, defaultPolicy, policyFor } from '@caseflow/sla';
 import type { GlobalOptions } from './context.js';
-import { UsageError, parseActor, parseInstant, withStore } from './context.js';
+import { UsageError, clockFrom, parseActor, parseInstant, withStore } from './context.js';
 import type { Output } from './output.js';
-import { describeHistory, describeRejection, describeTicket, toJson } from './output.js';
+import { describeClocks, describeHistory, describeRejection, describeTicket, toJson } from './output.js';
 
 /** A refusal by the domain or the engine: exit 2 with one line naming the code. */
 export class Refusal extends Error {
@@ -162,6 +163,23 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
         const entries = await readHistory(store, id);
         if (entries.length === 0) throw new Refusal(`refused (not_found): no ticket ${id}`);
         output.out(o.json ? toJson(entries) : describeHistory(entries));
+      });
+    });
+
+  ticket
+    .command('clocks <id>')
+    .description("the ticket's SLA clocks under the policy pinned on it, now (or --now) or as of --at")
+    .option('--at <instant>', 'the clocks as they stood at this ISO instant')
+    .action(async (id: string, _opts: unknown, cmd: Cli) => {
+      const o = globals(cmd);
+      const at = o.at === undefined ? clockFrom(o).now() : parseInstant(o.at as string, '--at');
+      await withStore(o, async (store) => {
+        const events = (await readHistory(store, id)).map((entry) => entry.event);
+        const opened = events[0];
+        if (opened === undefined || opened.type !== 'TicketOpened') throw new Refusal(`refused (not_found): no ticket ${id}`);
+        const policy = policyFor(opened.data.policy, [defaultPolicy]) ?? defaultPolicy;
+        const running = clocks(events, policy, at);
+        output.out(o.json ? toJson(running) : describeClocks(running, at));
       });
     });
 }
