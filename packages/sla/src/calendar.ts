@@ -8,8 +8,9 @@
  * wall clock shows T or later. So when the clocks go forward, a time they skip is taken at the
  * moment they jump (02:00–03:00 on a night when 02:00 becomes 03:00 holds nothing, 02:00–04:00
  * holds one hour); when they go back, a time they show twice is taken the first time (00:00–24:00
- * holds 25 hours, 02:30–03:30 on a night when 03:00 becomes 02:00 holds two). Working time is
- * real elapsed time inside those intervals.
+ * holds 25 hours, 02:30–03:30 on a night when 03:00 becomes 02:00 holds two; where midnight
+ * goes back to 23:00, the repeated hour belongs to the day before). Working time is real elapsed
+ * time inside those intervals.
  */
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
