@@ -27,12 +27,12 @@ export function toStored(event: TicketEvent): EventToAppend {
 }
 
 /**
- * Reads a stored ticket event back, upcasting old versions. The store holds only what `decide`
- * produced, so the payload is trusted rather than validated again on every replay.
+ * A stored ticket event as its envelope, exactly as stored: the version it was written in, not
+ * upcast. What leaves the system (Kafka) carries the stored version; each reader upcasts.
  */
-export function fromStored(record: RecordedEvent): TicketEvent {
+export function storedEnvelope(record: RecordedEvent): Record<string, unknown> {
   const m = record.metadata;
-  return upcastEvent({
+  return {
     id: record.id,
     type: record.type,
     version: m.version,
@@ -43,5 +43,13 @@ export function fromStored(record: RecordedEvent): TicketEvent {
     correlationId: m.$correlationId,
     causationId: m.$causationId,
     data: record.data,
-  });
+  };
+}
+
+/**
+ * Reads a stored ticket event back, upcasting old versions. The store holds only what `decide`
+ * produced, so the payload is trusted rather than validated again on every replay.
+ */
+export function fromStored(record: RecordedEvent): TicketEvent {
+  return upcastEvent(storedEnvelope(record));
 }
