@@ -45,7 +45,7 @@ if (brokers === undefined || brokers === '') {
       let now = Date.parse('2026-11-02T09:00:00Z');
       const engine = new CommandEngine({ store, clock: { now: () => new Date((now += 1000)) }, policy: defaultDecisionPolicy });
       const tickets = Array.from({ length: 40 }, () => randomUUID());
-      const ours = new Set(tickets);
+      const ours = new Set<string>(tickets);
       const stepsPerTicket = 15;
 
       // The consumer: what a downstream service sees, deduplicated by (ticket, revision).
