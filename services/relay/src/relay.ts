@@ -61,7 +61,7 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
  * its lease.
  */
 export class Relay {
-  private readonly name: string;
+  readonly name: string;
   private readonly owner = randomUUID();
   private readonly leaseMs: number;
   private readonly now: () => Date;
