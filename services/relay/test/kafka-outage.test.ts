@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import type { ReceivedMessage } from '@caseflow/bus';
+import { openKafkaBus } from '@caseflow/bus';
+import type { Actor } from '@caseflow/domain';
+import { defaultDecisionPolicy } from '@caseflow/domain';
+import { CommandEngine } from '@caseflow/engine';
+import { openSqliteEventStore } from '@caseflow/eventstore';
+import { Relay, RelayBookkeeping, TICKET_EVENTS_TOPIC } from '../src/index.js';
+
+// This test stops and restarts a broker, so it runs its own on a port of its own rather than the
+// shared one the test command started (whose presence is what CASEFLOW_KAFKA_BROKERS signals).
+const kafkaAvailable = (process.env.CASEFLOW_KAFKA_BROKERS ?? '') !== '';
+const kafka = join(import.meta.dirname, '..', '..', '..', 'infra', 'kafka');
+const PORT = process.env.CASEFLOW_TEST_OUTAGE_KAFKA_PORT ?? '19792';
+const startBroker = (...extra: string[]) =>
+  execFileSync('bash', [join(kafka, 'start'), '--port', PORT, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+const stopBroker = () => execFileSync('bash', [join(kafka, 'stop'), '--port', PORT], { stdio: 'ignore' });
+
+const dir = mkdtempSync(join(tmpdir(), 'caseflow-relay-outage-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const admin: Actor = { id: 'alice', role: 'customer-admin', tenant: 'contoso' };
+const agent: Actor = { id: 'sam', role: 'agent', tenant: 'support' };
+const sleep = (ms: number) => new Promise((later) => setTimeout(later, ms));
+
+if (!kafkaAvailable) {
+  console.log('Broker outage test skipped: CASEFLOW_KAFKA_BROKERS is not set (npm test starts Kafka and sets it).');
+  describe('relay through a broker outage', () => {
+    it('broker outage test skipped: CASEFLOW_KAFKA_BROKERS is not set', () => {
+      expect(process.env.CASEFLOW_KAFKA_BROKERS ?? '').toBe('');
+    });
+  });
+} else {
+  describe('relay through a broker outage', () => {
+    afterAll(stopBroker);
+
+    it('keeps accepting commands while the broker is down for 30 s, and delivers everything once it is back', async () => {
+      const brokers = [startBroker()];
+      const file = join(dir, 'caseflow.db');
+      const store = openSqliteEventStore(file);
+      let now = Date.parse('2026-11-02T09:00:00Z');
+      const engine = new CommandEngine({ store, clock: { now: () => new Date((now += 1000)) }, policy: defaultDecisionPolicy });
+      const relayBus = await openKafkaBus({ brokers, clientId: 'outage-relay' });
+      const bookkeeping = new RelayBookkeeping(file);
+      const relay = new Relay({ store, bus: relayBus, bookkeeping, onRetry: () => undefined });
+      await relay.start();
+
+      const ticketId = randomUUID();
+      const opened = await engine.handle({
+        type: 'open', commandId: randomUUID(), ticketId, actor: admin, tenant: 'contoso', plan: 'enterprise', region: 'US',
+        category: 'technical', severity: 'B', title: 'Mail flow down', contact: { email: 'alice@contoso.example', preferred: 'email' }, language: 'en',
+      });
+      expect(opened.ok).toBe(true);
+      const note = async (text: string) => {
+        const result = await engine.handle({ type: 'note', commandId: randomUUID(), ticketId, actor: agent, text });
+        expect(result.ok).toBe(true);
+      };
+
+      stopBroker();
+      const outageEnds = Date.now() + 30_000;
+      let during = 0;
+      while (Date.now() < outageEnds) {
+        await note(`during the outage ${during++}`);
+        await sleep(1_000);
+      }
+      startBroker('--keep-data');
+      await note('after the outage');
+
+      const consumerBus = await openKafkaBus({ brokers, clientId: 'outage-consumer' });
+      const received: ReceivedMessage[] = [];
+      const subscription = await consumerBus.subscribe({ group: `outage-${randomUUID()}`, topics: [TICKET_EVENTS_TOPIC], fromBeginning: true }, (m) => {
+        if (m.key === ticketId) received.push(m);
+        return Promise.resolve();
+      });
+      const expected = 1 + during + 1;
+      const revisions = () => new Set(received.map((m) => m.headers.caseflow_revision)).size;
+      const deadline = Date.now() + 60_000;
+      while (revisions() < expected && Date.now() < deadline) await sleep(100);
+
+      await subscription.close();
+      await consumerBus.close();
+      await relay.stop();
+      await relayBus.close();
+      await store.close();
+      bookkeeping.close();
+      expect(during).toBeGreaterThanOrEqual(25);
+      expect(revisions()).toBe(expected);
+    }, 150_000);
+  });
+}
