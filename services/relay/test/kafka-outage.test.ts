@@ -19,7 +19,9 @@ const kafka = join(import.meta.dirname, '..', '..', '..', 'infra', 'kafka');
 const PORT = process.env.CASEFLOW_TEST_OUTAGE_KAFKA_PORT ?? '19792';
 const startBroker = (...extra: string[]) =>
   execFileSync('bash', [join(kafka, 'start'), '--port', PORT, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-const stopBroker = () => execFileSync('bash', [join(kafka, 'stop'), '--port', PORT], { stdio: 'ignore' });
+const stopBroker = (): void => {
+  execFileSync('bash', [join(kafka, 'stop'), '--port', PORT], { stdio: 'ignore' });
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'caseflow-relay-outage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
