@@ -59,15 +59,18 @@ if (brokers === undefined || brokers === '') {
 
       let relay = startRelay(data);
       const writing = (async () => {
+        // Every ticket's next command at once: many tickets under concurrent commands.
         for (let step = 0; step < stepsPerTicket; step++) {
-          for (const ticketId of tickets) {
-            const command =
-              step === 0
-                ? { type: 'open', ticketId, actor: admin, tenant: 'contoso', plan: 'enterprise', region: 'US', category: 'technical', severity: 'B', title: 'Mail flow down', contact: { email: 'alice@contoso.example', preferred: 'email' }, language: 'en' }
-                : { type: 'note', ticketId, actor: agent, text: `step ${step}` };
-            const result = await engine.handle({ ...command, commandId: randomUUID() });
-            if (!result.ok) throw new Error(result.rejection.message);
-          }
+          await Promise.all(
+            tickets.map(async (ticketId) => {
+              const command =
+                step === 0
+                  ? { type: 'open', ticketId, actor: admin, tenant: 'contoso', plan: 'enterprise', region: 'US', category: 'technical', severity: 'B', title: 'Mail flow down', contact: { email: 'alice@contoso.example', preferred: 'email' }, language: 'en' }
+                  : { type: 'note', ticketId, actor: agent, text: `step ${step}` };
+              const result = await engine.handle({ ...command, commandId: randomUUID() });
+              if (!result.ok) throw new Error(result.rejection.message);
+            }),
+          );
         }
       })();
 
