@@ -2,6 +2,7 @@
 // The relay as its own process. Configuration from the environment:
 //   CASEFLOW_DATA           the data directory holding caseflow.db (default ./data)
 //   CASEFLOW_KAFKA_BROKERS  comma-separated bootstrap servers; without it, the in-process bus in caseflow.db
+//   CASEFLOW_RELAY_TOPIC    the topic (default caseflow.ticket-events.v1)
 import { join, resolve } from 'node:path';
 import { openInProcessBus, openKafkaBus } from '@caseflow/bus';
 import { openSqliteEventStore } from '@caseflow/eventstore';
@@ -14,7 +15,13 @@ const brokers = process.env.CASEFLOW_KAFKA_BROKERS?.split(',').map((b) => b.trim
 const store = openSqliteEventStore(file);
 const bus = brokers.length > 0 ? await openKafkaBus({ brokers, clientId: 'caseflow-relay' }) : openInProcessBus(file);
 const bookkeeping = new RelayBookkeeping(file);
-const relay = new Relay({ store, bus, bookkeeping, leaseMs: Number(process.env.CASEFLOW_RELAY_LEASE_MS ?? 10_000) });
+const relay = new Relay({
+  store,
+  bus,
+  bookkeeping,
+  topic: process.env.CASEFLOW_RELAY_TOPIC || undefined,
+  leaseMs: Number(process.env.CASEFLOW_RELAY_LEASE_MS ?? 10_000),
+});
 
 async function shutdown(): Promise<void> {
   await relay.stop();

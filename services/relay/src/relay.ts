@@ -11,6 +11,8 @@ export interface RelayOptions {
   store: EventStore;
   bus: Bus;
   bookkeeping: RelayBookkeeping;
+  /** Where the events go; `caseflow.ticket-events.v1` by default. */
+  topic?: string;
   /** Names the checkpoint and the lease: relays with the same name take turns. */
   name?: string;
   /** Partitions of the topic when the relay has to create it. */
@@ -62,6 +64,7 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
  */
 export class Relay {
   readonly name: string;
+  readonly topic: string;
   private readonly owner = randomUUID();
   private readonly leaseMs: number;
   private readonly now: () => Date;
@@ -72,6 +75,7 @@ export class Relay {
 
   constructor(private readonly options: RelayOptions) {
     this.name = options.name ?? 'relay';
+    this.topic = options.topic ?? TICKET_EVENTS_TOPIC;
     this.leaseMs = options.leaseMs ?? 10_000;
     this.now = options.now ?? (() => new Date());
   }
@@ -79,7 +83,7 @@ export class Relay {
   /** Starts relaying in the background; resolves once the relay holds the lease and is tailing. */
   async start(): Promise<void> {
     const { bus } = this.options;
-    await bus.ensureTopic(TICKET_EVENTS_TOPIC, { partitions: this.options.partitions ?? 6 });
+    await bus.ensureTopic(this.topic, { partitions: this.options.partitions ?? 6 });
     let acquired!: () => void;
     const holding = new Promise<void>((done) => (acquired = done));
     this.running = this.run(acquired);
@@ -132,7 +136,7 @@ export class Relay {
     for (let attempt = 1; ; attempt++) {
       if (!this.active) return false;
       try {
-        await this.options.bus.publish(TICKET_EVENTS_TOPIC, messages);
+        await this.options.bus.publish(this.topic, messages);
         return true;
       } catch (error) {
         const report = this.options.onRetry ?? ((e: Error, n: number) => console.error(`caseflow relay: publish failed (attempt ${n}), retrying: ${e.message}`));

@@ -11,7 +11,6 @@ import type { Actor } from '@caseflow/domain';
 import { defaultDecisionPolicy } from '@caseflow/domain';
 import { CommandEngine } from '@caseflow/engine';
 import { openSqliteEventStore } from '@caseflow/eventstore';
-import { TICKET_EVENTS_TOPIC } from '../src/index.js';
 
 const brokers = process.env.CASEFLOW_KAFKA_BROKERS;
 const relayMain = join(import.meta.dirname, '..', 'dist', 'main.js');
@@ -21,12 +20,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const admin: Actor = { id: 'alice', role: 'customer-admin', tenant: 'contoso' };
 const agent: Actor = { id: 'sam', role: 'agent', tenant: 'support' };
 
-function startRelay(data: string): ChildProcess {
-  return spawn(process.execPath, [relayMain], {
-    env: { ...process.env, CASEFLOW_DATA: data, CASEFLOW_KAFKA_BROKERS: brokers, CASEFLOW_RELAY_LEASE_MS: '1000' },
+function startRelay(data: string, topic: string): ChildProcess {
+  const child = spawn(process.execPath, [relayMain], {
+    env: { ...process.env, CASEFLOW_DATA: data, CASEFLOW_KAFKA_BROKERS: brokers, CASEFLOW_RELAY_LEASE_MS: '1000', CASEFLOW_RELAY_TOPIC: topic },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  children.add(child);
+  return child;
 }
+
+const children = new Set<ChildProcess>();
+// A failed assertion must not leave a relay process behind (it would keep the test run alive).
+afterAll(() => children.forEach((child) => child.kill('SIGKILL')));
 
 const exited = (child: ChildProcess) => new Promise<void>((done) => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done())));
 
@@ -50,14 +55,16 @@ if (brokers === undefined || brokers === '') {
 
       // The consumer: what a downstream service sees, deduplicated by (ticket, revision).
       const bus = await openKafkaBus({ brokers: brokers.split(','), clientId: 'caseflow-relay-crash-test' });
-      await bus.ensureTopic(TICKET_EVENTS_TOPIC, { partitions: 6 });
+      // A topic of its own: a shared broker's main topic may hold far more than this test's events.
+      const topic = `test.ticket-events.${randomUUID()}`;
+      await bus.ensureTopic(topic, { partitions: 6 });
       const received: ReceivedMessage[] = [];
-      const subscription = await bus.subscribe({ group: `relay-crash-${randomUUID()}`, topics: [TICKET_EVENTS_TOPIC], fromBeginning: true }, (m) => {
+      const subscription = await bus.subscribe({ group: `relay-crash-${randomUUID()}`, topics: [topic], fromBeginning: true }, (m) => {
         if (ours.has(m.key)) received.push(m);
         return Promise.resolve();
       });
 
-      let relay = startRelay(data);
+      let relay = startRelay(data, topic);
       const writing = (async () => {
         // Every ticket's next command at once: many tickets under concurrent commands.
         for (let step = 0; step < stepsPerTicket; step++) {
@@ -81,7 +88,7 @@ if (brokers === undefined || brokers === '') {
       relay.kill('SIGKILL');
       await exited(relay);
       await writing;
-      relay = startRelay(data);
+      relay = startRelay(data, topic);
 
       const total = tickets.length * stepsPerTicket;
       const unique = () => new Set(received.map((m) => `${m.key}/${m.headers.caseflow_revision}`)).size;

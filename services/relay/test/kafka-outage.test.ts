@@ -10,7 +10,7 @@ import type { Actor } from '@caseflow/domain';
 import { defaultDecisionPolicy } from '@caseflow/domain';
 import { CommandEngine } from '@caseflow/engine';
 import { openSqliteEventStore } from '@caseflow/eventstore';
-import { Relay, RelayBookkeeping, TICKET_EVENTS_TOPIC } from '../src/index.js';
+import { Relay, RelayBookkeeping } from '../src/index.js';
 
 // This test stops and restarts a broker, so it runs its own on a port of its own rather than the
 // shared one the test command started (whose presence is what CASEFLOW_KAFKA_BROKERS signals).
@@ -49,7 +49,8 @@ if (!kafkaAvailable) {
       const engine = new CommandEngine({ store, clock: { now: () => new Date((now += 1000)) }, policy: defaultDecisionPolicy });
       const relayBus = await openKafkaBus({ brokers, clientId: 'outage-relay' });
       const bookkeeping = new RelayBookkeeping(file);
-      const relay = new Relay({ store, bus: relayBus, bookkeeping, onRetry: () => undefined });
+      const topic = `test.ticket-events.${randomUUID()}`;
+      const relay = new Relay({ store, bus: relayBus, bookkeeping, topic, onRetry: () => undefined });
       await relay.start();
 
       const ticketId = randomUUID();
@@ -75,7 +76,7 @@ if (!kafkaAvailable) {
 
       const consumerBus = await openKafkaBus({ brokers, clientId: 'outage-consumer' });
       const received: ReceivedMessage[] = [];
-      const subscription = await consumerBus.subscribe({ group: `outage-${randomUUID()}`, topics: [TICKET_EVENTS_TOPIC], fromBeginning: true }, (m) => {
+      const subscription = await consumerBus.subscribe({ group: `outage-${randomUUID()}`, topics: [topic], fromBeginning: true }, (m) => {
         if (m.key === ticketId) received.push(m);
         return Promise.resolve();
       });

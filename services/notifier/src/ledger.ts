@@ -1,0 +1,391 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Contact, Severity } from '@caseflow/domain';
+
+/** The notifier's tables live in their own namespace (`notifier_`), with their own schema version. */
+export const LEDGER_SCHEMA_VERSION = 1;
+
+export type Channel = 'email' | 'callback' | 'webhook';
+export type Audience = 'customer' | 'owner' | 'supervisor' | 'tenant';
+
+/**
+ * - `pending`: intended, not tried yet
+ * - `sending`: an attempt is under way (found at startup: the process died mid-attempt, so the
+ *   outcome is unknown and the attempt is made again)
+ * - `failed`: the last attempt failed; more will follow
+ * - `delivered`: done, never again
+ * - `dead`: gave up after the maximum attempts; sent to the dead-letter topic, never again
+ */
+export type DeliveryStatus = 'pending' | 'sending' | 'failed' | 'delivered' | 'dead';
+
+/** What the notifier knows about a ticket to address its messages. */
+export interface TicketProfile {
+  ticketId: string;
+  tenant: string;
+  region: string;
+  language: string;
+  title: string;
+  severity: Severity;
+  contact: Contact;
+  owner?: string;
+  queue?: string;
+}
+
+export interface StoredProfile {
+  profile: TicketProfile;
+  /** The stream revision of the last event folded in; undefined when the messages carried none. */
+  revision: number | undefined;
+}
+
+export interface DeliveryIntent {
+  /** Stable id of (event id, recipient, channel). */
+  id: string;
+  eventId: string;
+  recipient: string;
+  channel: Channel;
+  ticketId: string;
+  tenant: string;
+  audience: Audience;
+  template: string | undefined;
+}
+
+export interface DeliveryRecord extends DeliveryIntent {
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | undefined;
+}
+
+export type CallbackStatus = 'open' | 'done';
+
+/** A phone contact's notification: a task for an agent to call the customer and tell them. */
+export interface CallbackTask {
+  id: string;
+  eventId: string;
+  ticketId: string;
+  tenant: string;
+  phone: string;
+  /** The customer's language: the call is in it, and subject and text are what to tell them. */
+  language: string;
+  subject: string;
+  text: string;
+  status: CallbackStatus;
+  createdAt: string;
+  completedAt: string | undefined;
+  completedBy: string | undefined;
+  outcome: string | undefined;
+}
+
+export interface NewCallbackTask {
+  phone: string;
+  language: string;
+  subject: string;
+  text: string;
+}
+
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  recipient: string;
+  channel: Channel;
+  ticket_id: string;
+  tenant: string;
+  audience: Audience;
+  template: string | null;
+  status: DeliveryStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+interface TaskRow {
+  id: string;
+  event_id: string;
+  ticket_id: string;
+  tenant: string;
+  phone: string;
+  language: string;
+  subject: string;
+  text: string;
+  status: CallbackStatus;
+  created_at: string;
+  completed_at: string | null;
+  completed_by: string | null;
+  outcome: string | null;
+}
+
+const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+const toDelivery = (row: DeliveryRow): DeliveryRecord => ({
+  id: row.id,
+  eventId: row.event_id,
+  recipient: row.recipient,
+  channel: row.channel,
+  ticketId: row.ticket_id,
+  tenant: row.tenant,
+  audience: row.audience,
+  template: orUndefined(row.template),
+  status: row.status,
+  attempts: row.attempts,
+  lastError: orUndefined(row.last_error),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  deliveredAt: orUndefined(row.delivered_at),
+});
+
+const toTask = (row: TaskRow): CallbackTask => ({
+  id: row.id,
+  eventId: row.event_id,
+  ticketId: row.ticket_id,
+  tenant: row.tenant,
+  phone: row.phone,
+  language: row.language,
+  subject: row.subject,
+  text: row.text,
+  status: row.status,
+  createdAt: row.created_at,
+  completedAt: orUndefined(row.completed_at),
+  completedBy: orUndefined(row.completed_by),
+  outcome: orUndefined(row.outcome),
+});
+
+/** Errors are kept short in the ledger: the first line, at most 1000 characters. */
+const shortError = (error: string) => error.slice(0, 1000);
+
+/**
+ * The notifier's durable state in a SQLite file (by default the same file as the embedded event
+ * store and bus, in tables of its own):
+ *
+ * - `notifier_deliveries`: one row per (event id, recipient, channel), the delivery ledger. A row is
+ *   inserted before the first attempt and marked delivered right after the channel accepted the
+ *   message, so a notification that was delivered is never attempted again, whatever the bus
+ *   redelivers.
+ * - `notifier_callback_tasks`: callback tasks for phone contacts, created in the same transaction
+ *   that marks their delivery done (exactly once).
+ * - `notifier_tickets`: per-ticket profile (tenant, region, language, contact, owner) folded from
+ *   the ticket's events, with the revision it is at.
+ */
+export class NotificationLedger {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    const file = resolve(path);
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 15000');
+    this.migrate(file);
+  }
+
+  private migrate(file: string): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS notifier_schema (version INTEGER NOT NULL)');
+    const version = this.db.prepare<[], { version: number }>('SELECT version FROM notifier_schema').get()?.version;
+    if (version !== undefined && version > LEDGER_SCHEMA_VERSION) {
+      throw new Error(`${file} has notifier schema ${version}; this caseflow knows up to ${LEDGER_SCHEMA_VERSION}`);
+    }
+    if (version === LEDGER_SCHEMA_VERSION) return;
+    this.db
+      .transaction(() => {
+        this.db.exec(`
+          CREATE TABLE IF NOT EXISTS notifier_tickets (
+            ticket_id TEXT PRIMARY KEY,
+            revision INTEGER,
+            profile TEXT NOT NULL,
+            updated_at TEXT NOT NULL);
+          CREATE TABLE IF NOT EXISTS notifier_deliveries (
+            id TEXT NOT NULL UNIQUE,
+            event_id TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            ticket_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            template TEXT,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            delivered_at TEXT,
+            PRIMARY KEY (event_id, recipient, channel));
+          CREATE INDEX IF NOT EXISTS notifier_deliveries_by_ticket ON notifier_deliveries (ticket_id);
+          CREATE INDEX IF NOT EXISTS notifier_deliveries_by_status ON notifier_deliveries (status);
+          CREATE TABLE IF NOT EXISTS notifier_callback_tasks (
+            id TEXT PRIMARY KEY,
+            event_id TEXT NOT NULL,
+            ticket_id TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            language TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            text TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            completed_at TEXT,
+            completed_by TEXT,
+            outcome TEXT);
+          CREATE INDEX IF NOT EXISTS notifier_callback_tasks_by_tenant ON notifier_callback_tasks (tenant, status, created_at);`);
+        this.db.exec('DELETE FROM notifier_schema');
+        this.db.prepare('INSERT INTO notifier_schema (version) VALUES (?)').run(LEDGER_SCHEMA_VERSION);
+      })
+      .immediate();
+  }
+
+  // --- ticket profiles ---------------------------------------------------------------------
+
+  profile(ticketId: string): StoredProfile | undefined {
+    const row = this.db
+      .prepare<[string], { revision: number | null; profile: string }>('SELECT revision, profile FROM notifier_tickets WHERE ticket_id = ?')
+      .get(ticketId);
+    if (row === undefined) return undefined;
+    return { profile: JSON.parse(row.profile) as TicketProfile, revision: orUndefined(row.revision) };
+  }
+
+  saveProfile(profile: TicketProfile, revision: number | undefined, now: Date): void {
+    this.db
+      .prepare(
+        `INSERT INTO notifier_tickets (ticket_id, revision, profile, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (ticket_id) DO UPDATE SET revision = excluded.revision, profile = excluded.profile, updated_at = excluded.updated_at`,
+      )
+      .run(profile.ticketId, revision ?? null, JSON.stringify(profile), now.toISOString());
+  }
+
+  // --- deliveries --------------------------------------------------------------------------
+
+  /** Records the intent to deliver (once; a repeat returns the existing row, whatever its status). */
+  intend(intent: DeliveryIntent, now: Date): DeliveryRecord {
+    const at = now.toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO notifier_deliveries (id, event_id, recipient, channel, ticket_id, tenant, audience, template, status, attempts, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+         ON CONFLICT (event_id, recipient, channel) DO NOTHING`,
+      )
+      .run(intent.id, intent.eventId, intent.recipient, intent.channel, intent.ticketId, intent.tenant, intent.audience, intent.template ?? null, at, at);
+    return this.deliveryById(intent.id) as DeliveryRecord;
+  }
+
+  /** Marks an attempt as started (durably, before anything leaves) and returns its number. */
+  beginAttempt(id: string, now: Date): number {
+    const row = this.db
+      .prepare<[string, string], { attempts: number }>(
+        `UPDATE notifier_deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? RETURNING attempts`,
+      )
+      .get(now.toISOString(), id);
+    if (row === undefined) throw new Error(`no delivery ${id}`);
+    return row.attempts;
+  }
+
+  markDelivered(id: string, now: Date): void {
+    const at = now.toISOString();
+    this.db.prepare(`UPDATE notifier_deliveries SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?`).run(at, at, id);
+  }
+
+  markFailed(id: string, error: string, now: Date): void {
+    this.db.prepare(`UPDATE notifier_deliveries SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?`).run(shortError(error), now.toISOString(), id);
+  }
+
+  markDead(id: string, error: string, now: Date): void {
+    this.db.prepare(`UPDATE notifier_deliveries SET status = 'dead', last_error = ?, updated_at = ? WHERE id = ?`).run(shortError(error), now.toISOString(), id);
+  }
+
+  delivery(eventId: string, recipient: string, channel: Channel): DeliveryRecord | undefined {
+    const row = this.db
+      .prepare<[string, string, string], DeliveryRow>('SELECT * FROM notifier_deliveries WHERE event_id = ? AND recipient = ? AND channel = ?')
+      .get(eventId, recipient, channel);
+    return row === undefined ? undefined : toDelivery(row);
+  }
+
+  deliveryById(id: string): DeliveryRecord | undefined {
+    const row = this.db.prepare<[string], DeliveryRow>('SELECT * FROM notifier_deliveries WHERE id = ?').get(id);
+    return row === undefined ? undefined : toDelivery(row);
+  }
+
+  /** Deliveries, oldest first, optionally only of one ticket, event or status. */
+  deliveries(filter: { ticketId?: string; eventId?: string; status?: DeliveryStatus } = {}): DeliveryRecord[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.ticketId !== undefined) {
+      where.push('ticket_id = ?');
+      params.push(filter.ticketId);
+    }
+    if (filter.eventId !== undefined) {
+      where.push('event_id = ?');
+      params.push(filter.eventId);
+    }
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    const sql = `SELECT * FROM notifier_deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, rowid`;
+    return this.db.prepare<string[], DeliveryRow>(sql).all(...params).map(toDelivery);
+  }
+
+  // --- callback tasks ----------------------------------------------------------------------
+
+  /**
+   * Delivers a callback notification: creates its task and marks the delivery done in one
+   * transaction, so a task is created exactly once per (event, phone).
+   */
+  deliverCallback(delivery: DeliveryIntent, task: NewCallbackTask, now: Date): void {
+    const at = now.toISOString();
+    this.db
+      .transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO notifier_callback_tasks (id, event_id, ticket_id, tenant, phone, language, subject, text, status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?) ON CONFLICT (id) DO NOTHING`,
+          )
+          .run(delivery.id, delivery.eventId, delivery.ticketId, delivery.tenant, task.phone, task.language, task.subject, task.text, at);
+        this.markDelivered(delivery.id, now);
+      })
+      .immediate();
+  }
+
+  /** Callback tasks, oldest first, optionally of one tenant and/or status. */
+  listCallbackTasks(filter: { tenant?: string; status?: CallbackStatus; ticketId?: string } = {}): CallbackTask[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.tenant !== undefined) {
+      where.push('tenant = ?');
+      params.push(filter.tenant);
+    }
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    if (filter.ticketId !== undefined) {
+      where.push('ticket_id = ?');
+      params.push(filter.ticketId);
+    }
+    const sql = `SELECT * FROM notifier_callback_tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, rowid`;
+    return this.db.prepare<string[], TaskRow>(sql).all(...params).map(toTask);
+  }
+
+  callbackTask(id: string): CallbackTask | undefined {
+    const row = this.db.prepare<[string], TaskRow>('SELECT * FROM notifier_callback_tasks WHERE id = ?').get(id);
+    return row === undefined ? undefined : toTask(row);
+  }
+
+  /**
+   * Marks a callback task done. Completing a task that is already done changes nothing and
+   * returns it as it was; an unknown id returns undefined.
+   */
+  completeCallbackTask(id: string, completion: { by?: string; outcome?: string; at?: Date } = {}): CallbackTask | undefined {
+    const at = (completion.at ?? new Date()).toISOString();
+    this.db
+      .prepare(`UPDATE notifier_callback_tasks SET status = 'done', completed_at = ?, completed_by = ?, outcome = ? WHERE id = ? AND status = 'open'`)
+      .run(at, completion.by ?? null, completion.outcome ?? null, id);
+    return this.callbackTask(id);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// The notifier as its own process. Configuration from the environment:
+//   CASEFLOW_DATA                   data directory holding caseflow.db (default ./data): the ledger, and the in-process bus
+//   CASEFLOW_KAFKA_BROKERS          comma-separated bootstrap servers; without it, the in-process bus in caseflow.db
+//   CASEFLOW_SMTP_HOST              SMTP server; without it, emails are written to the outbox as .eml files
+//   CASEFLOW_SMTP_PORT              default 587 (465 when CASEFLOW_SMTP_SECURE=true)
+//   CASEFLOW_SMTP_SECURE            true for TLS from the start (port 465); otherwise STARTTLS when offered
+//   CASEFLOW_SMTP_USER, CASEFLOW_SMTP_PASS   SMTP authentication
+//   CASEFLOW_OUTBOX                 outbox directory (default $CASEFLOW_DATA/outbox)
+//   CASEFLOW_NOTIFIER_DIRECTORY     JSON file: { tenants: { <id>: { webhooks: [{url, secret}], dutySupervisor? } }, agents: { <id>: {email} }, dutySupervisor: {email} }
+//   CASEFLOW_NOTIFIER_FROM          From address (default "caseflow support <no-reply@caseflow.invalid>")
+//   CASEFLOW_NOTIFIER_MAX_ATTEMPTS  attempts per notification before the dead-letter topic (default 5)
+//   CASEFLOW_NOTIFIER_GROUP         consumer group (default notifier)
+//   CASEFLOW_NOTIFIER_MAX_EVENT_AGE_MS  do not notify about events older than this (default: no limit)
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Bus } from '@caseflow/bus';
+import { openInProcessBus, openKafkaBus } from '@caseflow/bus';
+import type { EmailTransportConfig } from './channels.js';
+import { parseDirectory } from './directory.js';
+import { NotificationLedger } from './ledger.js';
+import { Notifier } from './notifier.js';
+
+function fail(message: string): never {
+  console.error(`caseflow notifier: ${message}`);
+  process.exit(2);
+}
+
+const env = process.env;
+const data = resolve(env.CASEFLOW_DATA ?? './data');
+const file = join(data, 'caseflow.db');
+const brokers = env.CASEFLOW_KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean) ?? [];
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) fail(`${name} must be a positive integer, not ${raw}`);
+  return value;
+}
+
+function emailConfig(): EmailTransportConfig {
+  const host = env.CASEFLOW_SMTP_HOST;
+  if (host === undefined || host === '') return { kind: 'outbox', dir: resolve(env.CASEFLOW_OUTBOX ?? join(data, 'outbox')) };
+  const secure = env.CASEFLOW_SMTP_SECURE === 'true';
+  const user = env.CASEFLOW_SMTP_USER;
+  const pass = env.CASEFLOW_SMTP_PASS ?? '';
+  return {
+    kind: 'smtp',
+    host,
+    port: positiveInteger('CASEFLOW_SMTP_PORT', secure ? 465 : 587),
+    secure,
+    ...(user === undefined || user === '' ? {} : { auth: { user, pass } }),
+  };
+}
+
+function directory(): unknown {
+  const path = env.CASEFLOW_NOTIFIER_DIRECTORY;
+  if (path === undefined || path === '') return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    fail(`cannot read CASEFLOW_NOTIFIER_DIRECTORY ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return parseDirectory(JSON.parse(text));
+  } catch (error) {
+    fail(`${path}: ${(error as Error).message}`);
+  }
+}
+
+const email = emailConfig();
+const config = directory();
+const maxAttempts = positiveInteger('CASEFLOW_NOTIFIER_MAX_ATTEMPTS', 5);
+const maxEventAgeMs = env.CASEFLOW_NOTIFIER_MAX_EVENT_AGE_MS === undefined ? undefined : positiveInteger('CASEFLOW_NOTIFIER_MAX_EVENT_AGE_MS', 1);
+const ledger = new NotificationLedger(file);
+const bus: Bus = brokers.length > 0 ? await openKafkaBus({ brokers, clientId: 'caseflow-notifier' }) : openInProcessBus(file);
+const notifier = new Notifier({
+  bus,
+  ledger,
+  directory: config,
+  email,
+  maxAttempts,
+  ...(maxEventAgeMs === undefined ? {} : { maxEventAgeMs }),
+  group: env.CASEFLOW_NOTIFIER_GROUP ?? 'notifier',
+  ...(env.CASEFLOW_NOTIFIER_FROM === undefined ? {} : { from: env.CASEFLOW_NOTIFIER_FROM }),
+});
+
+async function shutdown(): Promise<void> {
+  await notifier.stop();
+  await bus.close();
+  ledger.close();
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`caseflow notifier: shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  });
+}
+
+await notifier.start();
+console.error(
+  `caseflow notifier: consuming from ${brokers.length > 0 ? `Kafka at ${brokers.join(',')}` : `the in-process bus in ${file}`}, email ${
+    email.kind === 'smtp' ? `via ${email.host}:${email.port}` : `to ${email.dir}`
+  }`,
+);

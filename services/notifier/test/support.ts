@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import type { Bus, Subscription } from '@caseflow/bus';
+import { openInProcessBus } from '@caseflow/bus';
+import type { Actor } from '@caseflow/domain';
+import { defaultDecisionPolicy } from '@caseflow/domain';
+import { CommandEngine, storedEnvelope, streamOf } from '@caseflow/engine';
+import type { EventStore, RecordedEvent } from '@caseflow/eventstore';
+import { openSqliteEventStore } from '@caseflow/eventstore';
+import type { DeadLetter, NotifierOptions } from '../src/index.js';
+import { NOTIFICATIONS_DLQ_TOPIC, NotificationLedger, Notifier, TICKET_EVENTS_TOPIC } from '../src/index.js';
+
+export const admin = (tenant = 'contoso'): Actor => ({ id: 'alice', role: 'customer-admin', tenant });
+export const agent = (id = 'sam'): Actor => ({ id, role: 'agent', tenant: 'support' });
+export const slaTimer: Actor = { id: 'sla-timer', role: 'service', tenant: 'support' };
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 8_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+// --- a caseflow world: event store, engine, bus and ledger on one SQLite file ------------------
+
+export class World {
+  readonly store: EventStore;
+  readonly bus: Bus;
+  readonly engine: CommandEngine;
+  ledger: NotificationLedger;
+  /** The instant the next command happens at; each command moves it one minute on. */
+  now = Date.parse('2026-11-02T09:00:00Z');
+  readonly deadLetters: DeadLetter[] = [];
+  private readonly notifiers: Notifier[] = [];
+  private dlqSubscription: Subscription | undefined;
+
+  constructor(readonly file: string) {
+    this.store = openSqliteEventStore(file);
+    this.bus = openInProcessBus(file, { pollIntervalMs: 10 });
+    this.ledger = new NotificationLedger(file);
+    this.engine = new CommandEngine({
+      store: this.store,
+      clock: {
+        now: () => {
+          const at = new Date(this.now);
+          this.now += 60_000;
+          return at;
+        },
+      },
+      policy: defaultDecisionPolicy,
+    });
+  }
+
+  static async open(dir: string): Promise<World> {
+    const world = new World(join(dir, `${randomUUID()}.db`));
+    await world.bus.ensureTopic(TICKET_EVENTS_TOPIC, { partitions: 3 });
+    await world.bus.ensureTopic(NOTIFICATIONS_DLQ_TOPIC, { partitions: 1 });
+    world.dlqSubscription = await world.bus.subscribe({ group: 'dlq-reader', topics: [NOTIFICATIONS_DLQ_TOPIC], fromBeginning: true }, (message) => {
+      world.deadLetters.push(JSON.parse(message.value.toString('utf8')) as DeadLetter);
+      return Promise.resolve();
+    });
+    return world;
+  }
+
+  async notifier(options: Partial<NotifierOptions> & Pick<NotifierOptions, 'email'>): Promise<Notifier> {
+    const notifier = new Notifier({
+      bus: this.bus,
+      ledger: this.ledger,
+      sleep: () => Promise.resolve(),
+      log: () => undefined,
+      ...options,
+    });
+    await notifier.start();
+    this.notifiers.push(notifier);
+    return notifier;
+  }
+
+  /** Handles a command and returns its recorded events (as stored). */
+  async run(command: Record<string, unknown>): Promise<RecordedEvent[]> {
+    const result = await this.engine.handle({ commandId: randomUUID(), ...command });
+    if (!result.ok) throw new Error(`${String(command.type)} refused: ${result.rejection.message}`);
+    const records = await this.store.readStream(streamOf(result.ticketId));
+    return records.slice(records.length - result.events.length);
+  }
+
+  /** Handles a command and publishes its events as the relay would. */
+  async act(command: Record<string, unknown>): Promise<RecordedEvent[]> {
+    const records = await this.run(command);
+    await this.publish(records);
+    return records;
+  }
+
+  /** Publishes stored events like the relay: key = ticket id, value = the stored envelope, revision header. */
+  async publish(records: readonly RecordedEvent[]): Promise<void> {
+    await this.bus.publish(
+      TICKET_EVENTS_TOPIC,
+      records.map((record) => {
+        const envelope = storedEnvelope(record);
+        return {
+          key: String(envelope.ticketId),
+          value: JSON.stringify(envelope),
+          headers: { ce_id: record.id, ce_type: `caseflow.ticket.${record.type}.v${String(envelope.version)}`, caseflow_revision: record.revision.toString() },
+        };
+      }),
+    );
+  }
+
+  async open(fields: Record<string, unknown> = {}): Promise<{ ticketId: string; records: RecordedEvent[] }> {
+    const ticketId = randomUUID();
+    const records = await this.act({
+      type: 'open',
+      ticketId,
+      actor: admin(typeof fields.tenant === 'string' ? fields.tenant : 'contoso'),
+      tenant: 'contoso',
+      plan: 'enterprise',
+      region: 'US',
+      category: 'technical',
+      severity: 'B',
+      title: 'Mail flow down',
+      contact: { email: 'alice@contoso.example', preferred: 'email' },
+      language: 'en',
+      ...fields,
+    });
+    return { ticketId, records };
+  }
+
+  async stopNotifiers(): Promise<void> {
+    for (const notifier of this.notifiers.splice(0)) await notifier.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.stopNotifiers();
+    await this.dlqSubscription?.close();
+    await this.bus.close();
+    await this.store.close();
+    this.ledger.close();
+  }
+}
+
+// --- a real SMTP server ------------------------------------------------------------------------
+
+export interface ReceivedMail {
+  envelopeTo: string[];
+  headers: Map<string, string>;
+  subject: string;
+  text: string;
+  raw: string;
+}
+
+function decodeQuotedPrintable(text: string): Buffer {
+  const bytes: number[] = [];
+  const joined = text.replace(/=\r?\n/g, '');
+  for (let i = 0; i < joined.length; i++) {
+    const c = joined[i] as string;
+    if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(joined.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(joined.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(c, 'utf8'));
+  }
+  return Buffer.from(bytes);
+}
+
+/** RFC 2047 encoded words; adjacent words are decoded together, so a character split across them survives. */
+function decodeHeader(value: string): string {
+  const word = /=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g;
+  return value.replace(/(?:=\?[^?]+\?[BbQq]\?[^?]*\?=\s*)+/g, (run) => {
+    const bytes = [...run.matchAll(word)].map(([, , encoding, data = '']) =>
+      encoding?.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : decodeQuotedPrintable(data.replace(/_/g, ' ')),
+    );
+    const trailing = /\s+$/.exec(run)?.[0] ?? '';
+    return Buffer.concat(bytes).toString('utf8') + trailing;
+  });
+}
+
+/** Just enough of RFC 5322 + MIME for nodemailer's single-part text messages. */
+export function parseMail(raw: string, envelopeTo: string[] = []): ReceivedMail {
+  const unix = raw.replace(/\r\n/g, '\n');
+  const split = unix.indexOf('\n\n');
+  const head = unix.slice(0, split).replace(/\n[ \t]+/g, ' ');
+  const body = unix.slice(split + 2);
+  const headers = new Map<string, string>();
+  for (const line of head.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers.set(line.slice(0, colon).toLowerCase(), decodeHeader(line.slice(colon + 1).trim()));
+  }
+  const encoding = headers.get('content-transfer-encoding')?.toLowerCase();
+  const decoded =
+    encoding === 'quoted-printable'
+      ? decodeQuotedPrintable(body).toString('utf8')
+      : encoding === 'base64'
+        ? Buffer.from(body, 'base64').toString('utf8')
+        : Buffer.from(body, 'latin1').toString('utf8');
+  return { envelopeTo, headers, subject: headers.get('subject') ?? '', text: decoded, raw };
+}
+
+export interface SmtpSink {
+  port: number;
+  mails: ReceivedMail[];
+  to(address: string): ReceivedMail[];
+  close(): Promise<void>;
+}
+
+export async function startSmtp(): Promise<SmtpSink> {
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        mails.push(parseMail(Buffer.concat(chunks).toString('latin1'), to));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    port,
+    mails,
+    to: (address) => mails.filter((m) => m.envelopeTo.includes(address)),
+    close: () => new Promise<void>((done) => server.close(done)),
+  };
+}
+
+/** A TCP port nothing listens on (taken and released). */
+export async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+// --- a real webhook receiver -------------------------------------------------------------------
+
+export interface ReceivedHook {
+  headers: IncomingHttpHeaders;
+  body: string;
+  status: number;
+}
+
+export interface HookReceiver {
+  url: string;
+  requests: ReceivedHook[];
+  /** Statuses for the next requests, in order; 204 once they run out. */
+  answers: number[];
+  close(): Promise<void>;
+}
+
+export async function startHookReceiver(): Promise<HookReceiver> {
+  const requests: ReceivedHook[] = [];
+  const answers: number[] = [];
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const status = answers.shift() ?? 204;
+      requests.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), status });
+      response.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/caseflow`,
+    requests,
+    answers,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
