@@ -119,14 +119,14 @@ describe('directory', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(DirectoryError);
-    expect((error as DirectoryError).issues).toEqual([
+    expect([...(error as DirectoryError).issues].sort()).toEqual([
       '(root).extra: unknown field',
-      'tenants.contoso.webhooks.0.url: must be an http or https URL',
-      'tenants.contoso.webhooks.0.secret: must be a string of at least 16 characters',
-      'tenants.contoso.webhooks.0.events.0: unknown event type TicketExploded',
       'agents.sam.email: must be an email address',
       'agents.sam.zone: unknown time zone Mars/Olympus',
       'dutySupervisor: must be an object with an email',
+      'tenants.contoso.webhooks.0.events.0: unknown event type TicketExploded',
+      'tenants.contoso.webhooks.0.secret: must be a string of at least 16 characters',
+      'tenants.contoso.webhooks.0.url: must be an http or https URL',
     ]);
   });
 });
