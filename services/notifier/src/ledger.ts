@@ -170,6 +170,15 @@ const shortError = (error: string) => error.slice(0, 1000);
  * - `notifier_tickets`: per-ticket profile (tenant, region, language, contact, owner) folded from
  *   the ticket's events, with the revision it is at.
  */
+/** A WHERE clause that requires each given column to equal its value; columns left undefined do not filter. */
+function matching(columns: Record<string, string | undefined>): { where: string; params: string[] } {
+  const given = Object.entries(columns).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return {
+    where: given.length === 0 ? '' : `WHERE ${given.map(([column]) => `${column} = ?`).join(' AND ')}`,
+    params: given.map(([, value]) => value),
+  };
+}
+
 export class NotificationLedger {
   private readonly db: Database.Database;
 
@@ -309,22 +318,8 @@ export class NotificationLedger {
 
   /** Deliveries, oldest first, optionally only of one ticket, event or status. */
   deliveries(filter: { ticketId?: string; eventId?: string; status?: DeliveryStatus } = {}): DeliveryRecord[] {
-    const where: string[] = [];
-    const params: string[] = [];
-    if (filter.ticketId !== undefined) {
-      where.push('ticket_id = ?');
-      params.push(filter.ticketId);
-    }
-    if (filter.eventId !== undefined) {
-      where.push('event_id = ?');
-      params.push(filter.eventId);
-    }
-    if (filter.status !== undefined) {
-      where.push('status = ?');
-      params.push(filter.status);
-    }
-    const sql = `SELECT * FROM notifier_deliveries ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, rowid`;
-    return this.db.prepare<string[], DeliveryRow>(sql).all(...params).map(toDelivery);
+    const { where, params } = matching({ ticket_id: filter.ticketId, event_id: filter.eventId, status: filter.status });
+    return this.db.prepare<string[], DeliveryRow>(`SELECT * FROM notifier_deliveries ${where} ORDER BY created_at, rowid`).all(...params).map(toDelivery);
   }
 
   // --- callback tasks ----------------------------------------------------------------------
@@ -350,22 +345,8 @@ export class NotificationLedger {
 
   /** Callback tasks, oldest first, optionally of one tenant and/or status. */
   listCallbackTasks(filter: { tenant?: string; status?: CallbackStatus; ticketId?: string } = {}): CallbackTask[] {
-    const where: string[] = [];
-    const params: string[] = [];
-    if (filter.tenant !== undefined) {
-      where.push('tenant = ?');
-      params.push(filter.tenant);
-    }
-    if (filter.status !== undefined) {
-      where.push('status = ?');
-      params.push(filter.status);
-    }
-    if (filter.ticketId !== undefined) {
-      where.push('ticket_id = ?');
-      params.push(filter.ticketId);
-    }
-    const sql = `SELECT * FROM notifier_callback_tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, rowid`;
-    return this.db.prepare<string[], TaskRow>(sql).all(...params).map(toTask);
+    const { where, params } = matching({ tenant: filter.tenant, status: filter.status, ticket_id: filter.ticketId });
+    return this.db.prepare<string[], TaskRow>(`SELECT * FROM notifier_callback_tasks ${where} ORDER BY created_at, rowid`).all(...params).map(toTask);
   }
 
   callbackTask(id: string): CallbackTask | undefined {
