@@ -68,7 +68,7 @@ export async function runDemo(options: GlobalOptions, output: Output): Promise<v
     output.out(`\nAs of ${before.toISOString()} (time travel):`);
     const then = await readTicketAt(store, ticketId, before);
     if (then !== undefined) output.out(describeTicket(then));
-    output.out(`\nExplore it: pnpm -s caseflow ticket show ${ticketId}  |  pnpm -s caseflow ticket history ${ticketId} --json`);
+    output.out(`\nExplore it: npm run -s caseflow -- ticket show ${ticketId}  |  npm run -s caseflow -- ticket history ${ticketId} --json`);
   } finally {
     await store.close();
   }
