@@ -1,5 +1,5 @@
 import type { TicketEvent, TicketState } from '@caseflow/domain';
-import { evolve, initialState, stateAt } from '@caseflow/domain';
+import { evolve, fold, initialState } from '@caseflow/domain';
 import type { EventStore } from '@caseflow/eventstore';
 import { fromStored, streamOf } from './codec.js';
 import type { TicketView } from './view.js';
@@ -26,8 +26,8 @@ export async function readHistory(store: EventStore, ticketId: string): Promise<
 /** The ticket as it was at an instant, or undefined if it had not been opened by then (or does not exist). */
 export async function readTicketAt(store: EventStore, ticketId: string, instant: Date): Promise<TicketView | undefined> {
   const records = await store.readStream(streamOf(ticketId));
-  const events = records.map(fromStored);
-  const state = stateAt(events, instant);
-  const seen = events.filter((e) => Date.parse(e.occurredAt) <= instant.getTime()).length;
-  return seen === 0 ? undefined : ticketView(state, BigInt(seen - 1));
+  // Events are stored in the order they occurred (decide refuses time running backwards), so
+  // what had happened by the instant is a prefix of the stream.
+  const happened = records.map(fromStored).filter((event) => Date.parse(event.occurredAt) <= instant.getTime());
+  return happened.length === 0 ? undefined : ticketView(fold(happened), BigInt(happened.length - 1));
 }

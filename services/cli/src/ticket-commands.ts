@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command as Cli } from 'commander';
 import { Option } from 'commander';
 import { Category, CloseReason, Plan, Severity } from '@caseflow/domain';
-import type { HandleResult } from '@caseflow/engine';
+import type { HandleResult, TicketView } from '@caseflow/engine';
 import { readHistory, readTicketAt, ticketView } from '@caseflow/engine';
 import { clocks, defaultPolicy, policyFor } from '@caseflow/sla';
 import type { GlobalOptions } from './context.js';
@@ -133,6 +133,12 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
     });
   }
 
+  /** A ticket view as JSON or text, or a not_found refusal saying why there is none. */
+  const printTicket = (view: TicketView | undefined, whyNone: string, json: boolean | undefined) => {
+    if (view === undefined) throw new Refusal(`refused (not_found): ${whyNone}`);
+    output.out(json ? toJson(view) : describeTicket(view));
+  };
+
   ticket
     .command('show <id>')
     .description('the ticket as it is now')
@@ -140,9 +146,7 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
       const o = globals(cmd);
       await withStore(o, async (_store, engine) => {
         const loaded = await engine.load(id);
-        const view = loaded.revision === undefined ? undefined : ticketView(loaded.state, loaded.revision);
-        if (view === undefined) throw new Refusal(`refused (not_found): no ticket ${id}`);
-        output.out(o.json ? toJson(view) : describeTicket(view));
+        printTicket(loaded.revision === undefined ? undefined : ticketView(loaded.state, loaded.revision), `no ticket ${id}`, o.json);
       });
     });
 
@@ -155,9 +159,7 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
       const at = o.at === undefined ? undefined : parseInstant(o.at as string, '--at');
       await withStore(o, async (store) => {
         if (at !== undefined) {
-          const view = await readTicketAt(store, id, at);
-          if (view === undefined) throw new Refusal(`refused (not_found): ticket ${id} did not exist at ${at.toISOString()}`);
-          output.out(o.json ? toJson(view) : describeTicket(view));
+          printTicket(await readTicketAt(store, id, at), `ticket ${id} did not exist at ${at.toISOString()}`, o.json);
           return;
         }
         const entries = await readHistory(store, id);

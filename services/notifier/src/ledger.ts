@@ -157,6 +157,15 @@ const toTask = (row: TaskRow): CallbackTask => ({
 /** Errors are kept short in the ledger: the first line, at most 1000 characters. */
 const shortError = (error: string) => error.slice(0, 1000);
 
+/** A WHERE clause that requires each given column to equal its value; columns left undefined do not filter. */
+function matching(columns: Record<string, string | undefined>): { where: string; params: string[] } {
+  const given = Object.entries(columns).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return {
+    where: given.length === 0 ? '' : `WHERE ${given.map(([column]) => `${column} = ?`).join(' AND ')}`,
+    params: given.map(([, value]) => value),
+  };
+}
+
 /**
  * The notifier's durable state in a SQLite file (by default the same file as the embedded event
  * store and bus, in tables of its own):
@@ -170,15 +179,6 @@ const shortError = (error: string) => error.slice(0, 1000);
  * - `notifier_tickets`: per-ticket profile (tenant, region, language, contact, owner) folded from
  *   the ticket's events, with the revision it is at.
  */
-/** A WHERE clause that requires each given column to equal its value; columns left undefined do not filter. */
-function matching(columns: Record<string, string | undefined>): { where: string; params: string[] } {
-  const given = Object.entries(columns).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  return {
-    where: given.length === 0 ? '' : `WHERE ${given.map(([column]) => `${column} = ?`).join(' AND ')}`,
-    params: given.map(([, value]) => value),
-  };
-}
-
 export class NotificationLedger {
   private readonly db: Database.Database;
 
