@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type { SqliteDatabase } from '@caseflow/sqlite';
+import { migrateSchema, openSqliteFile } from '@caseflow/sqlite';
 import { partitionFor } from './partitioner.js';
 import type {
   Bus,
@@ -68,22 +67,41 @@ function toDelivery(row: MessageRow): Delivery {
   };
 }
 
+function createBusTables(db: SqliteDatabase): void {
+  db.exec(`
+    CREATE TABLE bus_topics (
+      name TEXT PRIMARY KEY,
+      partitions INTEGER NOT NULL CHECK (partitions > 0)
+    );
+    CREATE TABLE bus_messages (
+      topic TEXT NOT NULL,
+      "partition" INTEGER NOT NULL,
+      "offset" INTEGER NOT NULL,
+      key TEXT NOT NULL,
+      value BLOB NOT NULL,
+      headers TEXT NOT NULL,
+      timestamp TEXT NOT NULL,
+      PRIMARY KEY (topic, "partition", "offset")
+    ) WITHOUT ROWID;
+    CREATE TABLE bus_offsets (
+      "group" TEXT NOT NULL,
+      topic TEXT NOT NULL,
+      "partition" INTEGER NOT NULL,
+      next_offset INTEGER NOT NULL,
+      PRIMARY KEY ("group", topic, "partition")
+    ) WITHOUT ROWID;`);
+}
+
 /** The bus's tables in the SQLite file: topics, messages by partition and offset, and each group's committed offsets. */
 class BusFile {
   readonly path: string;
-  private readonly db: Database.Database;
+  private readonly db: SqliteDatabase;
   private readonly statements;
 
   constructor(path: string) {
-    this.path = resolve(path);
-    mkdirSync(dirname(this.path), { recursive: true });
-    this.db = new Database(this.path);
-    // The same settings as the event store: WAL so that readers never block the writer, and FULL
-    // so that a publish or a commit is on disk before it is acknowledged.
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 15000');
-    this.migrate();
+    // Durable commits, as for the event store: a publish or a commit is on disk before it is acknowledged.
+    ({ db: this.db, file: this.path } = openSqliteFile(path));
+    migrateSchema(this.db, this.path, { component: 'bus', table: 'bus_schema', version: SCHEMA_VERSION, create: createBusTables });
     this.statements = {
       partitions: this.db.prepare<[string], { partitions: number }>('SELECT partitions FROM bus_topics WHERE name = ?'),
       createTopic: this.db.prepare<[string, number]>('INSERT OR IGNORE INTO bus_topics (name, partitions) VALUES (?, ?)'),
@@ -102,43 +120,6 @@ class BusFile {
         INSERT INTO bus_offsets ("group", topic, "partition", next_offset) VALUES (?, ?, ?, ?)
         ON CONFLICT DO UPDATE SET next_offset = excluded.next_offset`),
     };
-  }
-
-  private migrate(): void {
-    this.db
-      .transaction(() => {
-        this.db.exec('CREATE TABLE IF NOT EXISTS bus_schema (version INTEGER NOT NULL)');
-        const version = this.db.prepare<[], { version: number }>('SELECT version FROM bus_schema').get()?.version ?? 0;
-        if (version > SCHEMA_VERSION) {
-          throw new Error(`${this.path} has bus schema ${version}; this caseflow knows up to ${SCHEMA_VERSION}`);
-        }
-        if (version === SCHEMA_VERSION) return;
-        this.db.exec(`
-          CREATE TABLE bus_topics (
-            name TEXT PRIMARY KEY,
-            partitions INTEGER NOT NULL CHECK (partitions > 0)
-          );
-          CREATE TABLE bus_messages (
-            topic TEXT NOT NULL,
-            "partition" INTEGER NOT NULL,
-            "offset" INTEGER NOT NULL,
-            key TEXT NOT NULL,
-            value BLOB NOT NULL,
-            headers TEXT NOT NULL,
-            timestamp TEXT NOT NULL,
-            PRIMARY KEY (topic, "partition", "offset")
-          ) WITHOUT ROWID;
-          CREATE TABLE bus_offsets (
-            "group" TEXT NOT NULL,
-            topic TEXT NOT NULL,
-            "partition" INTEGER NOT NULL,
-            next_offset INTEGER NOT NULL,
-            PRIMARY KEY ("group", topic, "partition")
-          ) WITHOUT ROWID;
-          DELETE FROM bus_schema;
-          INSERT INTO bus_schema (version) VALUES (${SCHEMA_VERSION});`);
-      })
-      .immediate();
   }
 
   get open(): boolean {

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type { SqliteDatabase, SqliteTransaction } from '@caseflow/sqlite';
+import { openSqliteFile } from '@caseflow/sqlite';
 import type {
   AppendResult,
   EventStore,
@@ -71,21 +70,16 @@ function parsePosition(position: Position | undefined): number {
  * several processes can append to the same file: SQLite serialises their writers.
  */
 export class SqliteEventStore implements EventStore {
-  private readonly db: Database.Database;
+  private readonly db: SqliteDatabase;
   private readonly file: string;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly statements;
-  private readonly write: Database.Transaction<(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision) => AppendResult>;
+  private readonly write: SqliteTransaction<(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision) => AppendResult>;
 
   constructor(path: string, options: SqliteEventStoreOptions = {}) {
-    this.file = resolve(path);
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
-    mkdirSync(dirname(this.file), { recursive: true });
-    this.db = new Database(this.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 15000');
+    ({ db: this.db, file: this.file } = openSqliteFile(path));
     this.migrate();
     this.statements = {
       lastRevision: this.db.prepare<[string], { revision: number | null }>('SELECT max(revision) AS revision FROM events WHERE stream = ?'),

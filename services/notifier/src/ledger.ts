@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type { SqliteDatabase } from '@caseflow/sqlite';
+import { migrateSchema, openSqliteFile } from '@caseflow/sqlite';
 import type { Contact, Severity } from '@caseflow/domain';
 
 /** The notifier's tables live in their own namespace (`notifier_`), with their own schema version. */
@@ -157,6 +156,48 @@ const toTask = (row: TaskRow): CallbackTask => ({
 /** Errors are kept short in the ledger: the first line, at most 1000 characters. */
 const shortError = (error: string) => error.slice(0, 1000);
 
+function createLedgerTables(db: SqliteDatabase): void {
+  db.exec(`
+      CREATE TABLE IF NOT EXISTS notifier_tickets (
+        ticket_id TEXT PRIMARY KEY,
+        revision INTEGER,
+        profile TEXT NOT NULL,
+        updated_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS notifier_deliveries (
+        id TEXT NOT NULL UNIQUE,
+        event_id TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        ticket_id TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        template TEXT,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        delivered_at TEXT,
+        PRIMARY KEY (event_id, recipient, channel));
+      CREATE INDEX IF NOT EXISTS notifier_deliveries_by_ticket ON notifier_deliveries (ticket_id);
+      CREATE INDEX IF NOT EXISTS notifier_deliveries_by_status ON notifier_deliveries (status);
+      CREATE TABLE IF NOT EXISTS notifier_callback_tasks (
+        id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        ticket_id TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        language TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        completed_at TEXT,
+        completed_by TEXT,
+        outcome TEXT);
+      CREATE INDEX IF NOT EXISTS notifier_callback_tasks_by_tenant ON notifier_callback_tasks (tenant, status, created_at);`);
+}
+
 /** A WHERE clause that requires each given column to equal its value; columns left undefined do not filter. */
 function matching(columns: Record<string, string | undefined>): { where: string; params: string[] } {
   const given = Object.entries(columns).filter((entry): entry is [string, string] => entry[1] !== undefined);
@@ -180,70 +221,12 @@ function matching(columns: Record<string, string | undefined>): { where: string;
  *   the ticket's events, with the revision it is at.
  */
 export class NotificationLedger {
-  private readonly db: Database.Database;
+  private readonly db: SqliteDatabase;
 
   constructor(path: string) {
-    const file = resolve(path);
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 15000');
-    this.migrate(file);
-  }
-
-  private migrate(file: string): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS notifier_schema (version INTEGER NOT NULL)');
-    const version = this.db.prepare<[], { version: number }>('SELECT version FROM notifier_schema').get()?.version;
-    if (version !== undefined && version > LEDGER_SCHEMA_VERSION) {
-      throw new Error(`${file} has notifier schema ${version}; this caseflow knows up to ${LEDGER_SCHEMA_VERSION}`);
-    }
-    if (version === LEDGER_SCHEMA_VERSION) return;
-    this.db
-      .transaction(() => {
-        this.db.exec(`
-          CREATE TABLE IF NOT EXISTS notifier_tickets (
-            ticket_id TEXT PRIMARY KEY,
-            revision INTEGER,
-            profile TEXT NOT NULL,
-            updated_at TEXT NOT NULL);
-          CREATE TABLE IF NOT EXISTS notifier_deliveries (
-            id TEXT NOT NULL UNIQUE,
-            event_id TEXT NOT NULL,
-            recipient TEXT NOT NULL,
-            channel TEXT NOT NULL,
-            ticket_id TEXT NOT NULL,
-            tenant TEXT NOT NULL,
-            audience TEXT NOT NULL,
-            template TEXT,
-            status TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            delivered_at TEXT,
-            PRIMARY KEY (event_id, recipient, channel));
-          CREATE INDEX IF NOT EXISTS notifier_deliveries_by_ticket ON notifier_deliveries (ticket_id);
-          CREATE INDEX IF NOT EXISTS notifier_deliveries_by_status ON notifier_deliveries (status);
-          CREATE TABLE IF NOT EXISTS notifier_callback_tasks (
-            id TEXT PRIMARY KEY,
-            event_id TEXT NOT NULL,
-            ticket_id TEXT NOT NULL,
-            tenant TEXT NOT NULL,
-            phone TEXT NOT NULL,
-            language TEXT NOT NULL,
-            subject TEXT NOT NULL,
-            text TEXT NOT NULL,
-            status TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            completed_at TEXT,
-            completed_by TEXT,
-            outcome TEXT);
-          CREATE INDEX IF NOT EXISTS notifier_callback_tasks_by_tenant ON notifier_callback_tasks (tenant, status, created_at);`);
-        this.db.exec('DELETE FROM notifier_schema');
-        this.db.prepare('INSERT INTO notifier_schema (version) VALUES (?)').run(LEDGER_SCHEMA_VERSION);
-      })
-      .immediate();
+    const { db, file } = openSqliteFile(path);
+    this.db = db;
+    migrateSchema(db, file, { component: 'notifier', table: 'notifier_schema', version: LEDGER_SCHEMA_VERSION, create: createLedgerTables });
   }
 
   // --- ticket profiles ---------------------------------------------------------------------

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type { SqliteDatabase } from '@caseflow/sqlite';
+import { migrateSchema, openSqliteFile } from '@caseflow/sqlite';
 import type { Position } from '@caseflow/eventstore';
 
 const SCHEMA_VERSION = 1;
@@ -11,22 +10,20 @@ const SCHEMA_VERSION = 1;
  * expires, so a relay killed with -9 is replaced once its lease runs out.
  */
 export class RelayBookkeeping {
-  private readonly db: Database.Database;
+  private readonly db: SqliteDatabase;
 
   constructor(path: string) {
-    const file = resolve(path);
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 15000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS relay_schema (version INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS relay_checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL, saved_at TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS relay_leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);`);
-    const version = this.db.prepare<[], { version: number }>('SELECT version FROM relay_schema').get()?.version;
-    if (version === undefined) this.db.prepare('INSERT INTO relay_schema (version) VALUES (?)').run(SCHEMA_VERSION);
-    else if (version > SCHEMA_VERSION) throw new Error(`${file} has relay schema ${version}; this caseflow knows up to ${SCHEMA_VERSION}`);
+    const { db, file } = openSqliteFile(path);
+    this.db = db;
+    migrateSchema(db, file, {
+      component: 'relay',
+      table: 'relay_schema',
+      version: SCHEMA_VERSION,
+      create: () =>
+        db.exec(`
+          CREATE TABLE relay_checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL, saved_at TEXT NOT NULL);
+          CREATE TABLE relay_leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);`),
+    });
   }
 
   checkpoint(name: string): Position | undefined {

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type { SqliteDatabase, SqliteTransaction } from '@caseflow/sqlite';
+import { migrateSchema, openSqliteFile } from '@caseflow/sqlite';
 
 /**
  * The sla-timer's own schema version, in its own table: the event store owns `PRAGMA user_version`
@@ -78,6 +77,23 @@ export interface SlaTimerStoreOptions {
   synchronous?: 'full' | 'normal';
 }
 
+// WITHOUT ROWID: the ticket id is the key, so a row is stored once, in key order. The
+// partial index holds only pending timers: (due_at, ticket_id), the due scan's whole need.
+function createTimerTables(db: SqliteDatabase): void {
+  db.exec(`
+    CREATE TABLE sla_timer_tickets (
+      ticket_id TEXT PRIMARY KEY,
+      revision INTEGER NOT NULL,
+      due_at INTEGER,
+      reason TEXT,
+      clock TEXT,
+      cycle INTEGER,
+      level INTEGER,
+      attempts INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE INDEX sla_timer_due ON sla_timer_tickets (due_at) WHERE due_at IS NOT NULL;`);
+}
+
 /**
  * The durable per-ticket timers, in SQLite: one row per ticket the worker has seen, holding the
  * revision its timer was computed from and the next due instant (indexed, only where one is
@@ -90,18 +106,13 @@ export interface SlaTimerStoreOptions {
  */
 export class SlaTimerStore {
   readonly path: string;
-  private readonly db: Database.Database;
+  private readonly db: SqliteDatabase;
   private readonly statements;
-  private readonly saveAll: Database.Transaction<(timers: readonly TicketTimer[]) => void>;
+  private readonly saveAll: SqliteTransaction<(timers: readonly TicketTimer[]) => void>;
 
   constructor(path: string, options: SlaTimerStoreOptions = {}) {
-    this.path = resolve(path);
-    mkdirSync(dirname(this.path), { recursive: true });
-    this.db = new Database(this.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    this.db.pragma('busy_timeout = 15000');
-    this.migrate();
+    ({ db: this.db, file: this.path } = openSqliteFile(path, options));
+    migrateSchema(this.db, this.path, { component: 'sla-timer', table: 'sla_timer_schema', version: SCHEMA_VERSION, create: createTimerTables });
     this.statements = {
       get: this.db.prepare<[string], Row>('SELECT * FROM sla_timer_tickets WHERE ticket_id = ?'),
       revision: this.db.prepare<[string], { revision: number }>('SELECT revision FROM sla_timer_tickets WHERE ticket_id = ?'),
@@ -126,35 +137,6 @@ export class SlaTimerStore {
     this.saveAll = this.db.transaction((timers: readonly TicketTimer[]) => {
       for (const timer of timers) save.run(...toValues(timer));
     });
-  }
-
-  private migrate(): void {
-    this.db
-      .transaction(() => {
-        this.db.exec('CREATE TABLE IF NOT EXISTS sla_timer_schema (version INTEGER NOT NULL)');
-        const version = this.db.prepare<[], { version: number }>('SELECT version FROM sla_timer_schema').get()?.version ?? 0;
-        if (version > SCHEMA_VERSION) {
-          throw new Error(`${this.path} has sla-timer schema ${version}; this caseflow knows up to ${SCHEMA_VERSION}`);
-        }
-        if (version === SCHEMA_VERSION) return;
-        // WITHOUT ROWID: the ticket id is the key, so a row is stored once, in key order. The
-        // partial index holds only pending timers: (due_at, ticket_id), the due scan's whole need.
-        this.db.exec(`
-          CREATE TABLE sla_timer_tickets (
-            ticket_id TEXT PRIMARY KEY,
-            revision INTEGER NOT NULL,
-            due_at INTEGER,
-            reason TEXT,
-            clock TEXT,
-            cycle INTEGER,
-            level INTEGER,
-            attempts INTEGER NOT NULL DEFAULT 0
-          ) WITHOUT ROWID;
-          CREATE INDEX sla_timer_due ON sla_timer_tickets (due_at) WHERE due_at IS NOT NULL;
-          DELETE FROM sla_timer_schema;
-          INSERT INTO sla_timer_schema (version) VALUES (${SCHEMA_VERSION});`);
-      })
-      .immediate();
   }
 
   get open(): boolean {
