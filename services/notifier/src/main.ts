@@ -14,22 +14,19 @@
 //   CASEFLOW_NOTIFIER_MAX_EVENT_AGE_MS  do not notify about events older than this (default: no limit)
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Bus } from '@caseflow/bus';
-import { openInProcessBus, openKafkaBus } from '@caseflow/bus';
+import { exitWithConfigurationError, openServiceBus, serviceEnvironment, stopOnSignals } from '@caseflow/runtime';
 import type { EmailTransportConfig } from './channels.js';
 import { parseDirectory } from './directory.js';
 import { NotificationLedger } from './ledger.js';
 import { Notifier } from './notifier.js';
 
 function fail(message: string): never {
-  console.error(`caseflow notifier: ${message}`);
-  process.exit(2);
+  return exitWithConfigurationError('notifier', message);
 }
 
 const env = process.env;
-const data = resolve(env.CASEFLOW_DATA ?? './data');
-const file = join(data, 'caseflow.db');
-const brokers = env.CASEFLOW_KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean) ?? [];
+const environment = serviceEnvironment(env);
+const { dataDir: data, file } = environment;
 
 function positiveInteger(name: string, fallback: number): number {
   const raw = env[name];
@@ -75,7 +72,7 @@ const config = directory();
 const maxAttempts = positiveInteger('CASEFLOW_NOTIFIER_MAX_ATTEMPTS', 5);
 const maxEventAgeMs = env.CASEFLOW_NOTIFIER_MAX_EVENT_AGE_MS === undefined ? undefined : positiveInteger('CASEFLOW_NOTIFIER_MAX_EVENT_AGE_MS', 1);
 const ledger = new NotificationLedger(file);
-const bus: Bus = brokers.length > 0 ? await openKafkaBus({ brokers, clientId: 'caseflow-notifier' }) : openInProcessBus(file);
+const { bus, description } = await openServiceBus('notifier', environment);
 const notifier = new Notifier({
   bus,
   ledger,
@@ -87,27 +84,15 @@ const notifier = new Notifier({
   ...(env.CASEFLOW_NOTIFIER_FROM === undefined ? {} : { from: env.CASEFLOW_NOTIFIER_FROM }),
 });
 
-async function shutdown(): Promise<void> {
+stopOnSignals('notifier', async () => {
   await notifier.stop();
   await bus.close();
   ledger.close();
-}
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    shutdown().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`caseflow notifier: shutdown failed: ${String(error)}`);
-        process.exit(1);
-      },
-    );
-  });
-}
+});
 
 await notifier.start();
 console.error(
-  `caseflow notifier: consuming from ${brokers.length > 0 ? `Kafka at ${brokers.join(',')}` : `the in-process bus in ${file}`}, email ${
+  `caseflow notifier: consuming from ${description}, email ${
     email.kind === 'smtp' ? `via ${email.host}:${email.port}` : `to ${email.dir}`
   }`,
 );

@@ -10,9 +10,8 @@
 //   CASEFLOW_BUS_POLL_MS     how often the in-process bus looks for messages from other processes (default 250)
 //   CASEFLOW_SLA_CATCH_UP    1: after joining the group, also time every ticket of the event store the
 //                            timers have not seen (a new worker on a topic whose retention dropped old messages)
-import { join, resolve } from 'node:path';
-import { openInProcessBus, openKafkaBus } from '@caseflow/bus';
 import { openSqliteEventStore } from '@caseflow/eventstore';
+import { exitWithConfigurationError, openServiceBus, serviceEnvironment, stopOnSignals } from '@caseflow/runtime';
 import type { SlaPolicy } from '@caseflow/sla';
 import { defaultPolicy, loadPolicy } from '@caseflow/sla';
 import { TICKET_EVENTS_TOPIC } from './messages.js';
@@ -23,23 +22,17 @@ function positive(name: string, fallback: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    console.error(`caseflow sla-timer: ${name} must be a positive number of milliseconds, not "${text}"`);
-    process.exit(2);
-  }
+  if (!Number.isFinite(value) || value <= 0) exitWithConfigurationError('sla-timer', `${name} must be a positive number of milliseconds, not "${text}"`);
   return value;
 }
 
-const file = join(resolve(process.env.CASEFLOW_DATA ?? './data'), 'caseflow.db');
-const brokers = process.env.CASEFLOW_KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean) ?? [];
+const environment = serviceEnvironment();
+const { file } = environment;
 const policyFile = process.env.CASEFLOW_SLA_POLICY;
 const policies: SlaPolicy[] = policyFile === undefined || policyFile === '' ? [defaultPolicy] : [await loadPolicy(policyFile), defaultPolicy];
 
 const store = openSqliteEventStore(file);
-const bus =
-  brokers.length > 0
-    ? await openKafkaBus({ brokers, clientId: 'caseflow-sla-timer' })
-    : openInProcessBus(file, { pollIntervalMs: positive('CASEFLOW_BUS_POLL_MS', 250) });
+const { bus, description } = await openServiceBus('sla-timer', environment, { pollIntervalMs: positive('CASEFLOW_BUS_POLL_MS', 250) });
 const timers = new SlaTimerStore(file);
 const worker = new SlaTimer({
   store,
@@ -56,24 +49,12 @@ const worker = new SlaTimer({
   },
 });
 
-async function shutdown(): Promise<void> {
+stopOnSignals('sla-timer', async () => {
   await worker.stop();
   await bus.close();
   await store.close();
   timers.close();
-}
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    shutdown().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`caseflow sla-timer: shutdown failed: ${String(error)}`);
-        process.exit(1);
-      },
-    );
-  });
-}
+});
 
 await worker.start();
 if (process.env.CASEFLOW_SLA_CATCH_UP === '1') {
@@ -82,5 +63,5 @@ if (process.env.CASEFLOW_SLA_CATCH_UP === '1') {
 }
 const { pending } = timers.count();
 console.error(
-  `caseflow sla-timer: timing tickets of ${file} from ${brokers.length > 0 ? `Kafka at ${brokers.join(',')}` : 'the in-process bus'}; ${pending} timers pending`,
+  `caseflow sla-timer: timing tickets of ${file} from ${description}; ${pending} timers pending`,
 );
