@@ -9,7 +9,8 @@ import type { Bus, Subscription } from '@caseflow/bus';
 import { openInProcessBus } from '@caseflow/bus';
 import type { Actor } from '@caseflow/domain';
 import { defaultDecisionPolicy } from '@caseflow/domain';
-import { CommandEngine, storedEnvelope, streamOf } from '@caseflow/engine';
+import { CommandEngine, streamOf } from '@caseflow/engine';
+import { toTicketMessage } from '@caseflow/relay';
 import type { EventStore, RecordedEvent } from '@caseflow/eventstore';
 import { openSqliteEventStore } from '@caseflow/eventstore';
 import type { DeadLetter, NotifierOptions } from '../src/index.js';
@@ -98,18 +99,11 @@ export class World {
     return records;
   }
 
-  /** Publishes stored events like the relay: key = ticket id, value = the stored envelope, revision header. */
+  /** Publishes stored events exactly as the relay encodes them. */
   async publish(records: readonly RecordedEvent[]): Promise<void> {
     await this.bus.publish(
       TICKET_EVENTS_TOPIC,
-      records.map((record) => {
-        const envelope = storedEnvelope(record);
-        return {
-          key: String(envelope.ticketId),
-          value: JSON.stringify(envelope),
-          headers: { ce_id: record.id, ce_type: `caseflow.ticket.${record.type}.v${String(envelope.version)}`, caseflow_revision: record.revision.toString() },
-        };
-      }),
+      records.map(toTicketMessage),
     );
   }
 

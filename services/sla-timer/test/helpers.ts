@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Bus, MessageToPublish } from '@caseflow/bus';
+import type { Bus } from '@caseflow/bus';
 import { openInProcessBus } from '@caseflow/bus';
 import type { Actor, CommandInput, Severity, TicketEvent } from '@caseflow/domain';
 import type { Clock, HandleResult } from '@caseflow/engine';
-import { CommandEngine, fromStored, storedEnvelope, streamOf } from '@caseflow/engine';
+import { CommandEngine, fromStored, streamOf } from '@caseflow/engine';
+import { toTicketMessage } from '@caseflow/relay';
 import type { EventStore, Position, RecordedEvent } from '@caseflow/eventstore';
 import { openSqliteEventStore } from '@caseflow/eventstore';
 import type { SlaPolicy } from '@caseflow/sla';
@@ -29,12 +30,6 @@ export class ManualClock implements Clock {
   set(ms: number): void {
     this.ms = ms;
   }
-}
-
-/** What the relay publishes for a stored ticket event. */
-export function ticketMessage(record: RecordedEvent): MessageToPublish {
-  const envelope = storedEnvelope(record);
-  return { key: String(envelope.ticketId), value: JSON.stringify(envelope), headers: { caseflow_revision: record.revision.toString() } };
 }
 
 /** Mirrors the relay: publishes the store's new ticket events to the topic, keyed by ticket. */
@@ -68,7 +63,7 @@ export class TestRelay {
   private async publish(records: RecordedEvent[]): Promise<void> {
     if (records.length === 0) return;
     await this.bus.ensureTopic(TICKET_EVENTS_TOPIC, { partitions: 3 });
-    await this.bus.publish(TICKET_EVENTS_TOPIC, records.map(ticketMessage));
+    await this.bus.publish(TICKET_EVENTS_TOPIC, records.map(toTicketMessage));
     for (const record of records) {
       const ticketId = String(record.metadata.ticketId);
       const seen = this.published.get(ticketId);

@@ -11,7 +11,8 @@ import { CommandEngine, streamOf } from '@caseflow/engine';
 import type { RecordedEvent } from '@caseflow/eventstore';
 import { openSqliteEventStore } from '@caseflow/eventstore';
 import { decisionPolicyOf, defaultPolicy } from '@caseflow/sla';
-import { HOUR, ManualClock, accepted, admin, escalationsOf, ticketMessage, waitFor } from './helpers.js';
+import { HOUR, ManualClock, accepted, admin, escalationsOf, waitFor } from './helpers.js';
+import { toTicketMessage } from '@caseflow/relay';
 
 const brokers = process.env.CASEFLOW_KAFKA_BROKERS;
 const main = join(import.meta.dirname, '..', 'dist', 'main.js');
@@ -70,7 +71,7 @@ if (brokers === undefined || brokers === '') {
           records.push(...(await store.readStream(streamOf(ticketId))));
           ids.push(ticketId);
         }
-        await bus.publish(topic, records.map(ticketMessage));
+        await bus.publish(topic, records.map(toTicketMessage));
         return { ids, records };
       };
 
@@ -82,7 +83,7 @@ if (brokers === undefined || brokers === '') {
         await waitFor(() => escalations() >= 20, 'the first worker to escalate', 40_000);
         // More tickets, and the first wave again (a relay repeating its last batch), then the crash.
         const second = await wave('second', 40);
-        await bus.publish(topic, first.records.map(ticketMessage));
+        await bus.publish(topic, first.records.map(toTicketMessage));
         worker.kill('SIGKILL');
         await exited(worker);
         expect(escalations()).toBeLessThan(160);

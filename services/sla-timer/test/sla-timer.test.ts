@@ -9,7 +9,8 @@ import { defaultPolicy, parsePolicy } from '@caseflow/sla';
 import type { TimerOutcome } from '../src/index.js';
 import { SLA_ACTOR, SlaTimer, SlaTimerStore } from '../src/index.js';
 import type { World } from './helpers.js';
-import { DAY, HOUR, MINUTE, T0, admin, agent, escalationsOf, historyOf, openWorld, ticketMessage, waitFor } from './helpers.js';
+import { DAY, HOUR, MINUTE, T0, admin, agent, escalationsOf, historyOf, openWorld, waitFor } from './helpers.js';
+import { toTicketMessage } from '@caseflow/relay';
 
 const dir = mkdtempSync(join(tmpdir(), 'caseflow-sla-timer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -315,7 +316,7 @@ describe('SlaTimer: exactly once', () => {
     const ticketId = await w.open({ at: T0 });
     const [record] = await w.store.readStream(`ticket-${ticketId}`);
     if (record === undefined) throw new Error('the ticket was not stored');
-    const ahead = { ...ticketMessage(record), headers: { caseflow_revision: '5' } };
+    const ahead = { ...toTicketMessage(record), headers: { caseflow_revision: '5' } };
     const received = (attempt: number): ReceivedMessage => ({ ...message(String(ahead.value), ahead.headers, attempt), key: ticketId });
     await expect(w.sla.onMessage(received(1))).rejects.toThrow(/revision 0, a message says 5/);
     await w.sla.onMessage(received(2));
