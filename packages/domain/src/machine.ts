@@ -35,9 +35,9 @@ type Steps = Partial<Record<CommandType, Step>>;
 
 const inAnyOpenState: Steps = {
   note: { rules: ['participant'] },
-  assign: { rules: ['staffOnly'] },
+  assign: { rules: ['staffOnly', 'reassignNeedsSupervisor'] },
   escalate: { rules: ['staffOrService', 'escalationRises'] },
-  'change-severity': { rules: ['staffOnly', 'severityRises', 'severityAvailable'] },
+  'change-severity': { rules: ['supervisorOnly', 'severityRises', 'severityAvailable'] },
 };
 const triage: Step = { to: 'triaged', rules: ['staffOnly', 'severityAvailable'] };
 const customerReply: Step = { to: 'triaged', rules: ['customerSide'] };

@@ -65,6 +65,16 @@ export const RULES = {
     return notAuthorized(actor, `open a request for ${tenant}: only its admins, delegated partners, or agents on its behalf may`);
   },
   staffOnly: ({ command }) => (isStaff(command.actor) ? undefined : notAuthorized(command.actor, command.type)),
+  supervisorOnly: ({ command }) => (command.actor.role === 'supervisor' ? undefined : notAuthorized(command.actor, command.type)),
+  /** Taking an unowned ticket is any agent's job; moving it from its owner to someone else is a supervisor's. */
+  reassignNeedsSupervisor: (input) => {
+    const { command } = input;
+    if (command.type !== 'assign' || command.actor.role === 'supervisor') return undefined;
+    const { owner } = requireTicket(input);
+    return owner === undefined || owner === command.owner
+      ? undefined
+      : notAuthorized(command.actor, `reassign a ticket owned by ${owner}: only a supervisor may`);
+  },
   staffOrService: ({ command }) =>
     isStaff(command.actor) || command.actor.role === 'service' ? undefined : notAuthorized(command.actor, command.type),
   /** The customer's side: its admins and delegated partners, or an agent acting on their behalf. */

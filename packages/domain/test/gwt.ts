@@ -105,11 +105,11 @@ export const resolve = (o: With<'resolve'> = {}): Input<'resolve'> => ({
 export const close = (o: With<'close'> = {}): Input<'close'> => ({ type: 'close', ...envelope('close', 'customerAdmin'), ...o });
 export const reopen = (o: With<'reopen'> = {}): Input<'reopen'> => ({ type: 'reopen', ...envelope('reopen', 'customerAdmin'), ...o });
 export const note = (o: With<'note'> = {}): Input<'note'> => ({ type: 'note', ...envelope('note', 'agent'), text: 'Looking into it.', ...o });
-export const assign = (o: With<'assign'> = {}): Input<'assign'> => ({ type: 'assign', ...envelope('assign', 'agent'), owner: 'agent-9', ...o });
+export const assign = (o: With<'assign'> = {}): Input<'assign'> => ({ type: 'assign', ...envelope('assign', 'supervisor'), owner: 'agent-9', ...o });
 export const escalate = (o: With<'escalate'> = {}): Input<'escalate'> => ({ type: 'escalate', ...envelope('escalate', 'service'), level: 1, ...o });
 export const changeSeverity = (o: With<'change-severity'> = {}): Input<'change-severity'> => ({
   type: 'change-severity',
-  ...envelope('change-severity', 'agent'),
+  ...envelope('change-severity', 'supervisor'),
   severity: 'A',
   ...o,
 });

@@ -179,9 +179,9 @@ const USUAL_SENDER: Record<CommandType, Actor[]> = {
   close: [actors.customerAdmin, actors.service],
   reopen: [actors.customerAdmin],
   note: [actors.customerAdmin, actors.agent],
-  assign: [actors.agent],
+  assign: [actors.supervisor],
   escalate: [actors.service],
-  'change-severity': [actors.agent],
+  'change-severity': [actors.supervisor],
 };
 
 function commandFor(seed: Seed, status: TicketStatus): Record<string, unknown> {

@@ -43,7 +43,7 @@ const stepArb: fc.Arbitrary<[Attempt, Actor]> = fc.oneof(
   fc.constant<[Attempt, Actor]>([{ type: 'request-info' }, actors.agent]),
   fc.constant<[Attempt, Actor]>([{ type: 'customer-reply' }, actors.customerAdmin]),
   fc.constant<[Attempt, Actor]>([{ type: 'downgrade', reason: 'no response' }, actors.service]),
-  fc.constantFrom(...Severity.options).map((severity): [Attempt, Actor] => [{ type: 'change-severity', severity }, actors.agent]),
+  fc.constantFrom(...Severity.options).map((severity): [Attempt, Actor] => [{ type: 'change-severity', severity }, actors.supervisor]),
   fc.integer({ min: 1, max: 2 }).map((level): [Attempt, Actor] => [{ type: 'escalate', level, clock: 'initial-response' }, actors.service]),
   fc.constant<[Attempt, Actor]>([{ type: 'resolve', text: 'done' }, actors.agent]),
   fc.constantFrom('cancelled', 'confirmed').map((reason): [Attempt, Actor] => [{ type: 'close', reason }, actors.customerAdmin]),

@@ -20,6 +20,7 @@ const TENANT = 'contoso';
 export const actors = {
   customerAdmin: { id: 'alice@contoso.com', role: 'customer-admin', tenant: TENANT },
   agent: { id: 'agent-7', role: 'agent', tenant: 'support' },
+  supervisor: { id: 'sup-1', role: 'supervisor', tenant: 'support' },
   service: { id: 'sla-timer', role: 'service', tenant: 'support' },
 } satisfies Record<string, Actor>;
 
@@ -98,7 +99,7 @@ export class Story {
     return this.run({ type: 'downgrade', reason: 'no customer response within the collaboration window' }, at, actors.service);
   }
   changeSeverity(at: Date | string, severity: Severity): this {
-    return this.run({ type: 'change-severity', severity }, at, actors.agent);
+    return this.run({ type: 'change-severity', severity }, at, actors.supervisor);
   }
   escalate(at: Date | string, level: number, clock?: string): this {
     return this.run({ type: 'escalate', level, ...(clock === undefined ? {} : { clock }) }, at, actors.service);

@@ -24,6 +24,7 @@ export const at = (offsetMillis: number, base: string = T0): string => new Date(
 
 export const ADMIN = 'customer-admin:alice@contoso';
 export const AGENT = 'agent:sam@support';
+export const SUPERVISOR = 'supervisor:kai@support';
 export const SLA_WORKER = 'service:sla-timer@support';
 
 const made: string[] = [];

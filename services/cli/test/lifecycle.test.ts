@@ -7,6 +7,7 @@ import {
   DAY,
   HOUR,
   MINUTE,
+  SUPERVISOR,
   SLA_WORKER,
   T0,
   at,
@@ -158,7 +159,7 @@ describe('the whole lifecycle through the CLI', () => {
     const noted = await step(3 * DAY + 2 * HOUR, 'note', id, '--as', AGENT, '--text', 'Connector certificate expired', '--visibility', 'internal');
     expect(noted).toMatchObject({ state: 'triaged', revision: 6 });
 
-    const assigned = await step(3 * DAY + 3 * HOUR, 'assign', id, '--as', AGENT, '--owner', 'kim', '--queue', 'transport');
+    const assigned = await step(3 * DAY + 3 * HOUR, 'assign', id, '--as', SUPERVISOR, '--owner', 'kim', '--queue', 'transport');
     expect(assigned).toMatchObject({ state: 'triaged', owner: 'kim', queue: 'transport', revision: 7 });
 
     const resolved = await step(3 * DAY + 4 * HOUR, 'resolve', id, '--as', AGENT, '--text', 'Connector certificate renewed.');
@@ -176,7 +177,7 @@ describe('the whole lifecycle through the CLI', () => {
     const retriaged = await step(6 * DAY + HOUR, 'triage', id, '--as', AGENT);
     expect(retriaged).toMatchObject({ state: 'triaged', severity: 'B', owner: 'kim', revision: 11, triagedAt: at(30 * MINUTE) });
 
-    const raised = await step(6 * DAY + 2 * HOUR, 'change-severity', id, '--as', AGENT, '--severity', 'A', '--reason', 'outage widened');
+    const raised = await step(6 * DAY + 2 * HOUR, 'change-severity', id, '--as', SUPERVISOR, '--severity', 'A', '--reason', 'outage widened');
     expect(raised).toMatchObject({ state: 'triaged', severity: 'A', revision: 12 });
 
     const duplicate = await step(6 * DAY + 3 * HOUR, 'close', id, '--as', AGENT, '--reason', 'duplicate', '--text', 'Tracked in the follow-up');

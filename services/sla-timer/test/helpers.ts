@@ -14,6 +14,7 @@ import { SlaTimer, SlaTimerStore, TICKET_EVENTS_TOPIC } from '../src/index.js';
 
 export const admin: Actor = { id: 'alice', role: 'customer-admin', tenant: 'contoso' };
 export const agent: Actor = { id: 'sam', role: 'agent', tenant: 'support' };
+export const supervisor: Actor = { id: 'kai', role: 'supervisor', tenant: 'support' };
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

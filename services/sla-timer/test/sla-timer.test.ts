@@ -9,7 +9,7 @@ import { defaultPolicy, parsePolicy } from '@caseflow/sla';
 import type { TimerOutcome } from '../src/index.js';
 import { SLA_ACTOR, SlaTimer, SlaTimerStore } from '../src/index.js';
 import type { World } from './helpers.js';
-import { DAY, HOUR, MINUTE, T0, admin, agent, escalationsOf, historyOf, openWorld, waitFor } from './helpers.js';
+import { DAY, HOUR, MINUTE, T0, admin, agent, escalationsOf, historyOf, openWorld, supervisor, waitFor } from './helpers.js';
 import { toTicketMessage } from '@caseflow/relay';
 
 const dir = mkdtempSync(join(tmpdir(), 'caseflow-sla-timer-'));
@@ -76,7 +76,7 @@ describe('SlaTimer: escalations', () => {
     const ticketId = await w.open({ severity: 'B', at: T0 });
     await w.sync();
     expect(w.timers.get(ticketId)?.timer).toMatchObject({ at: new Date(T0 + 18 * HOUR), reason: 'warning' });
-    await w.command({ type: 'change-severity', ticketId, actor: agent, severity: 'A' }, T0 + 10 * MINUTE);
+    await w.command({ type: 'change-severity', ticketId, actor: supervisor, severity: 'A' }, T0 + 10 * MINUTE);
     await w.sync();
     expect(w.timers.get(ticketId)?.timer).toMatchObject({ at: new Date(T0 + 45 * MINUTE), reason: 'warning' });
     await w.at(T0 + 45 * MINUTE);
