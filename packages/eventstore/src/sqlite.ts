@@ -210,6 +210,12 @@ export class SqliteEventStore implements EventStore {
     return subscription;
   }
 
+  /** How many events the log holds after `position` (all of them without one): a follower's lag. */
+  countAfter(position?: Position): number {
+    const after = position === undefined ? 0 : Number(position);
+    return this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM events WHERE position > ?').get(after)?.n ?? 0;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     if (this.db.open) this.db.close();

@@ -124,3 +124,16 @@ describe('sqlite adapter: the file', () => {
     await store.close();
   });
 });
+
+describe('sqlite adapter: lag', () => {
+  it('counts the events after a position, and the whole log without one', async () => {
+    const store = openSqliteEventStore(freshFile());
+    const event = () => ({ id: randomUUID(), type: 'Noted', data: {} });
+    expect(store.countAfter()).toBe(0);
+    const first = await store.appendToStream('ticket-a', [event(), event()], 'no_stream');
+    await store.appendToStream('ticket-b', [event(), event(), event()], 'no_stream');
+    expect(store.countAfter()).toBe(5);
+    expect(store.countAfter(first.position)).toBe(3);
+    await store.close();
+  });
+});

@@ -1,1 +1,10 @@
-export {};
+export { TokenClaims } from './claims.js';
+export type { IdentityConfig } from './config.js';
+export { identityConfigFromEnv } from './config.js';
+export { issueToken } from './issue.js';
+export type { IssueOptions } from './issue.js';
+export { generateSecret } from './secret.js';
+export { UnauthorizedError, bearerToken } from './unauthorized.js';
+export type { UnauthorizedReason } from './unauthorized.js';
+export { createTokenVerifier } from './verifier.js';
+export type { TokenVerifier, VerifierOptions } from './verifier.js';

@@ -5,6 +5,7 @@ import type { GlobalOptions } from './context.js';
 import { UsageError, parseInstant } from './context.js';
 import { runDemo } from './demo.js';
 import type { Output } from './output.js';
+import { addServerCommands } from './server-commands.js';
 import { addSlaCommands } from './sla-commands.js';
 import { Refusal, addTicketCommands } from './ticket-commands.js';
 
@@ -36,6 +37,7 @@ function buildProgram(output: Output): Cli {
 
   addTicketCommands(program, output, globals);
   addSlaCommands(program, output, globals);
+  addServerCommands(program, output, globals);
   program
     .command('demo')
     .description('walk one ticket through its whole life on the embedded store')

@@ -3,7 +3,7 @@ import { migrateSchema, openSqliteFile } from '@caseflow/sqlite';
 import type { Contact, Severity } from '@caseflow/domain';
 
 /** The notifier's tables live in their own namespace (`notifier_`), with their own schema version. */
-export const LEDGER_SCHEMA_VERSION = 1;
+export const LEDGER_SCHEMA_VERSION = 2;
 
 export type Channel = 'email' | 'callback' | 'webhook';
 export type Audience = 'customer' | 'owner' | 'supervisor' | 'tenant';
@@ -37,13 +37,22 @@ export interface StoredProfile {
   revision: number | undefined;
 }
 
-export interface DeliveryIntent {
+/**
+ * What a notification is about: a ticket (its `eventId` is the ticket event's id), or a phone
+ * verification (its `eventId` is the verification id, and the message carries the code). Exactly
+ * one of the two is set.
+ */
+export interface NotificationSubject {
+  ticketId?: string;
+  verificationId?: string;
+}
+
+export interface DeliveryIntent extends NotificationSubject {
   /** Stable id of (event id, recipient, channel). */
   id: string;
   eventId: string;
   recipient: string;
   channel: Channel;
-  ticketId: string;
   tenant: string;
   audience: Audience;
   template: string | undefined;
@@ -60,11 +69,13 @@ export interface DeliveryRecord extends DeliveryIntent {
 
 export type CallbackStatus = 'open' | 'done';
 
-/** A phone contact's notification: a task for an agent to call the customer and tell them. */
-export interface CallbackTask {
+/**
+ * A phone contact's notification: a task for an agent to call the customer and tell them; for a
+ * verification, to read the code to the tenant's registered number.
+ */
+export interface CallbackTask extends NotificationSubject {
   id: string;
   eventId: string;
-  ticketId: string;
   tenant: string;
   phone: string;
   /** The customer's language: the call is in it, and subject and text are what to tell them. */
@@ -90,7 +101,8 @@ interface DeliveryRow {
   event_id: string;
   recipient: string;
   channel: Channel;
-  ticket_id: string;
+  ticket_id: string | null;
+  verification_id: string | null;
   tenant: string;
   audience: Audience;
   template: string | null;
@@ -105,7 +117,8 @@ interface DeliveryRow {
 interface TaskRow {
   id: string;
   event_id: string;
-  ticket_id: string;
+  ticket_id: string | null;
+  verification_id: string | null;
   tenant: string;
   phone: string;
   language: string;
@@ -120,12 +133,17 @@ interface TaskRow {
 
 const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
+const subjectOf = (row: { ticket_id: string | null; verification_id: string | null }): NotificationSubject => ({
+  ticketId: orUndefined(row.ticket_id),
+  verificationId: orUndefined(row.verification_id),
+});
+
 const toDelivery = (row: DeliveryRow): DeliveryRecord => ({
   id: row.id,
   eventId: row.event_id,
   recipient: row.recipient,
   channel: row.channel,
-  ticketId: row.ticket_id,
+  ...subjectOf(row),
   tenant: row.tenant,
   audience: row.audience,
   template: orUndefined(row.template),
@@ -140,7 +158,7 @@ const toDelivery = (row: DeliveryRow): DeliveryRecord => ({
 const toTask = (row: TaskRow): CallbackTask => ({
   id: row.id,
   eventId: row.event_id,
-  ticketId: row.ticket_id,
+  ...subjectOf(row),
   tenant: row.tenant,
   phone: row.phone,
   language: row.language,
@@ -156,19 +174,18 @@ const toTask = (row: TaskRow): CallbackTask => ({
 /** Errors are kept short in the ledger: the first line, at most 1000 characters. */
 const shortError = (error: string) => error.slice(0, 1000);
 
-function createLedgerTables(db: SqliteDatabase): void {
+/** A notification is about a ticket or about a verification, never both, never neither. */
+const ONE_SUBJECT = 'CHECK ((ticket_id IS NULL) <> (verification_id IS NULL))';
+
+function createDeliveryTables(db: SqliteDatabase): void {
   db.exec(`
-      CREATE TABLE IF NOT EXISTS notifier_tickets (
-        ticket_id TEXT PRIMARY KEY,
-        revision INTEGER,
-        profile TEXT NOT NULL,
-        updated_at TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS notifier_deliveries (
+      CREATE TABLE notifier_deliveries (
         id TEXT NOT NULL UNIQUE,
         event_id TEXT NOT NULL,
         recipient TEXT NOT NULL,
         channel TEXT NOT NULL,
-        ticket_id TEXT NOT NULL,
+        ticket_id TEXT,
+        verification_id TEXT,
         tenant TEXT NOT NULL,
         audience TEXT NOT NULL,
         template TEXT,
@@ -178,13 +195,15 @@ function createLedgerTables(db: SqliteDatabase): void {
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
         delivered_at TEXT,
-        PRIMARY KEY (event_id, recipient, channel));
-      CREATE INDEX IF NOT EXISTS notifier_deliveries_by_ticket ON notifier_deliveries (ticket_id);
-      CREATE INDEX IF NOT EXISTS notifier_deliveries_by_status ON notifier_deliveries (status);
-      CREATE TABLE IF NOT EXISTS notifier_callback_tasks (
+        PRIMARY KEY (event_id, recipient, channel),
+        ${ONE_SUBJECT});
+      CREATE INDEX notifier_deliveries_by_ticket ON notifier_deliveries (ticket_id);
+      CREATE INDEX notifier_deliveries_by_status ON notifier_deliveries (status);
+      CREATE TABLE notifier_callback_tasks (
         id TEXT PRIMARY KEY,
         event_id TEXT NOT NULL,
-        ticket_id TEXT NOT NULL,
+        ticket_id TEXT,
+        verification_id TEXT,
         tenant TEXT NOT NULL,
         phone TEXT NOT NULL,
         language TEXT NOT NULL,
@@ -194,8 +213,42 @@ function createLedgerTables(db: SqliteDatabase): void {
         created_at TEXT NOT NULL,
         completed_at TEXT,
         completed_by TEXT,
-        outcome TEXT);
-      CREATE INDEX IF NOT EXISTS notifier_callback_tasks_by_tenant ON notifier_callback_tasks (tenant, status, created_at);`);
+        outcome TEXT,
+        ${ONE_SUBJECT});
+      CREATE INDEX notifier_callback_tasks_by_tenant ON notifier_callback_tasks (tenant, status, created_at);`);
+}
+
+const V1_DELIVERY_COLUMNS = 'id, event_id, recipient, channel, ticket_id, tenant, audience, template, status, attempts, last_error, created_at, updated_at, delivered_at';
+const V1_TASK_COLUMNS = 'id, event_id, ticket_id, tenant, phone, language, subject, text, status, created_at, completed_at, completed_by, outcome';
+
+/**
+ * Version 1 had only ticket notifications (ticket_id NOT NULL); version 2 adds verification codes,
+ * which belong to no ticket. SQLite cannot relax a NOT NULL in place, so version 1's tables are
+ * copied into new ones, rows in their order.
+ */
+function migrateLedger(db: SqliteDatabase, from: number): void {
+  db.exec(`
+      CREATE TABLE IF NOT EXISTS notifier_tickets (
+        ticket_id TEXT PRIMARY KEY,
+        revision INTEGER,
+        profile TEXT NOT NULL,
+        updated_at TEXT NOT NULL);`);
+  if (from === 0) {
+    createDeliveryTables(db);
+    return;
+  }
+  db.exec(`
+      ALTER TABLE notifier_deliveries RENAME TO notifier_deliveries_v1;
+      ALTER TABLE notifier_callback_tasks RENAME TO notifier_callback_tasks_v1;
+      DROP INDEX notifier_deliveries_by_ticket;
+      DROP INDEX notifier_deliveries_by_status;
+      DROP INDEX notifier_callback_tasks_by_tenant;`);
+  createDeliveryTables(db);
+  db.exec(`
+      INSERT INTO notifier_deliveries (${V1_DELIVERY_COLUMNS}) SELECT ${V1_DELIVERY_COLUMNS} FROM notifier_deliveries_v1 ORDER BY rowid;
+      INSERT INTO notifier_callback_tasks (${V1_TASK_COLUMNS}) SELECT ${V1_TASK_COLUMNS} FROM notifier_callback_tasks_v1 ORDER BY rowid;
+      DROP TABLE notifier_deliveries_v1;
+      DROP TABLE notifier_callback_tasks_v1;`);
 }
 
 /** A WHERE clause that requires each given column to equal its value; columns left undefined do not filter. */
@@ -211,12 +264,13 @@ function matching(columns: Record<string, string | undefined>): { where: string;
  * The notifier's durable state in a SQLite file (by default the same file as the embedded event
  * store and bus, in tables of its own):
  *
- * - `notifier_deliveries`: one row per (event id, recipient, channel), the delivery ledger. A row is
- *   inserted before the first attempt and marked delivered right after the channel accepted the
- *   message, so a notification that was delivered is never attempted again, whatever the bus
- *   redelivers.
- * - `notifier_callback_tasks`: callback tasks for phone contacts, created in the same transaction
- *   that marks their delivery done (exactly once).
+ * - `notifier_deliveries`: one row per (event id, recipient, channel), the delivery ledger (for a
+ *   verification code the "event" is the verification). A row is inserted before the first
+ *   attempt and marked delivered right after the channel accepted the message, so a notification
+ *   that was delivered is never attempted again, whatever the bus redelivers.
+ * - `notifier_callback_tasks`: callback tasks for phone contacts and for verification codes going
+ *   to a registered phone, created in the same transaction that marks their delivery done
+ *   (exactly once).
  * - `notifier_tickets`: per-ticket profile (tenant, region, language, contact, owner) folded from
  *   the ticket's events, with the revision it is at.
  */
@@ -226,7 +280,7 @@ export class NotificationLedger {
   constructor(path: string) {
     const { db, file } = openSqliteFile(path);
     this.db = db;
-    migrateSchema(db, file, { component: 'notifier', table: 'notifier_schema', version: LEDGER_SCHEMA_VERSION, create: createLedgerTables });
+    migrateSchema(db, file, { component: 'notifier', table: 'notifier_schema', version: LEDGER_SCHEMA_VERSION, create: migrateLedger });
   }
 
   // --- ticket profiles ---------------------------------------------------------------------
@@ -255,11 +309,23 @@ export class NotificationLedger {
     const at = now.toISOString();
     this.db
       .prepare(
-        `INSERT INTO notifier_deliveries (id, event_id, recipient, channel, ticket_id, tenant, audience, template, status, attempts, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+        `INSERT INTO notifier_deliveries (id, event_id, recipient, channel, ticket_id, verification_id, tenant, audience, template, status, attempts, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
          ON CONFLICT (event_id, recipient, channel) DO NOTHING`,
       )
-      .run(intent.id, intent.eventId, intent.recipient, intent.channel, intent.ticketId, intent.tenant, intent.audience, intent.template ?? null, at, at);
+      .run(
+        intent.id,
+        intent.eventId,
+        intent.recipient,
+        intent.channel,
+        intent.ticketId ?? null,
+        intent.verificationId ?? null,
+        intent.tenant,
+        intent.audience,
+        intent.template ?? null,
+        at,
+        at,
+      );
     return this.deliveryById(intent.id) as DeliveryRecord;
   }
 
@@ -309,7 +375,7 @@ export class NotificationLedger {
 
   /**
    * Delivers a callback notification: creates its task and marks the delivery done in one
-   * transaction, so a task is created exactly once per (event, phone).
+   * transaction, so a task is created exactly once per (event or verification, phone).
    */
   deliverCallback(delivery: DeliveryIntent, task: NewCallbackTask, now: Date): void {
     const at = now.toISOString();
@@ -317,10 +383,21 @@ export class NotificationLedger {
       .transaction(() => {
         this.db
           .prepare(
-            `INSERT INTO notifier_callback_tasks (id, event_id, ticket_id, tenant, phone, language, subject, text, status, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?) ON CONFLICT (id) DO NOTHING`,
+            `INSERT INTO notifier_callback_tasks (id, event_id, ticket_id, verification_id, tenant, phone, language, subject, text, status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?) ON CONFLICT (id) DO NOTHING`,
           )
-          .run(delivery.id, delivery.eventId, delivery.ticketId, delivery.tenant, task.phone, task.language, task.subject, task.text, at);
+          .run(
+            delivery.id,
+            delivery.eventId,
+            delivery.ticketId ?? null,
+            delivery.verificationId ?? null,
+            delivery.tenant,
+            task.phone,
+            task.language,
+            task.subject,
+            task.text,
+            at,
+          );
         this.markDelivered(delivery.id, now);
       })
       .immediate();

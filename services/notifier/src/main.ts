@@ -13,10 +13,10 @@
 //   CASEFLOW_NOTIFIER_GROUP         consumer group (default notifier)
 //   CASEFLOW_NOTIFIER_MAX_EVENT_AGE_MS  do not notify about events older than this (default: no limit)
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { exitWithConfigurationError, openServiceBus, serviceEnvironment, stopOnSignals } from '@caseflow/runtime';
 import type { EmailTransportConfig } from './channels.js';
 import { parseDirectory } from './directory.js';
+import { emailConfigFromEnv } from './email-config.js';
 import { NotificationLedger } from './ledger.js';
 import { Notifier } from './notifier.js';
 
@@ -36,21 +36,6 @@ function positiveInteger(name: string, fallback: number): number {
   return value;
 }
 
-function emailConfig(): EmailTransportConfig {
-  const host = env.CASEFLOW_SMTP_HOST;
-  if (host === undefined || host === '') return { kind: 'outbox', dir: resolve(env.CASEFLOW_OUTBOX ?? join(data, 'outbox')) };
-  const secure = env.CASEFLOW_SMTP_SECURE === 'true';
-  const user = env.CASEFLOW_SMTP_USER;
-  const pass = env.CASEFLOW_SMTP_PASS ?? '';
-  return {
-    kind: 'smtp',
-    host,
-    port: positiveInteger('CASEFLOW_SMTP_PORT', secure ? 465 : 587),
-    secure,
-    ...(user === undefined || user === '' ? {} : { auth: { user, pass } }),
-  };
-}
-
 function directory(): unknown {
   const path = env.CASEFLOW_NOTIFIER_DIRECTORY;
   if (path === undefined || path === '') return {};
@@ -67,7 +52,12 @@ function directory(): unknown {
   }
 }
 
-const email = emailConfig();
+let email: EmailTransportConfig;
+try {
+  email = emailConfigFromEnv(env, data);
+} catch (error) {
+  fail((error as Error).message);
+}
 const config = directory();
 const maxAttempts = positiveInteger('CASEFLOW_NOTIFIER_MAX_ATTEMPTS', 5);
 const maxEventAgeMs = env.CASEFLOW_NOTIFIER_MAX_EVENT_AGE_MS === undefined ? undefined : positiveInteger('CASEFLOW_NOTIFIER_MAX_EVENT_AGE_MS', 1);

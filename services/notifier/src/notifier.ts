@@ -2,13 +2,16 @@ import type { Bus, ReceivedMessage, RetryPolicy, Subscription } from '@caseflow/
 import type { TicketEvent } from '@caseflow/domain';
 import { decodeEvent, fold } from '@caseflow/domain';
 import { fromStored, streamOf } from '@caseflow/engine';
+import type { VerificationCodeMessage } from '@caseflow/verification';
+import { VERIFICATION_CODES_TOPIC, ensureVerificationCodesTopic } from '@caseflow/verification';
 import type { EmailSender, EmailTransportConfig } from './channels.js';
 import { createEmailSender, postWebhook } from './channels.js';
 import type { Directory } from './directory.js';
 import { parseDirectory } from './directory.js';
-import type { CallbackStatus, CallbackTask, DeliveryRecord, NotificationLedger, TicketProfile } from './ledger.js';
+import type { CallbackStatus, CallbackTask, DeliveryIntent, DeliveryRecord, NotificationLedger, TicketProfile } from './ledger.js';
 import type { PlannedNotification } from './plan.js';
 import { applyToProfile, planNotifications } from './plan.js';
+import { decodeVerificationCode, planVerificationCode } from './verification-codes.js';
 
 export const TICKET_EVENTS_TOPIC = 'caseflow.ticket-events.v1';
 export const NOTIFICATIONS_DLQ_TOPIC = 'caseflow.notifications.dlq.v1';
@@ -22,7 +25,10 @@ export interface TicketHistory {
 }
 
 export type DeadLetterReason =
-  /** The message is not a ticket event this reader understands (bad JSON, unknown type or version, schema). */
+  /**
+   * The message is not what its topic carries, as far as this reader understands: a ticket event
+   * (bad JSON, unknown type or version, schema) or a verification code message.
+   */
   | 'poison'
   /** A notification failed `maxAttempts` times. */
   | 'delivery_failed'
@@ -37,7 +43,10 @@ export interface DeadLetter {
   error: string;
   attempts: number;
   failedAt: string;
-  /** The message as received; `value` as UTF-8 text when it is valid UTF-8, always as base64. */
+  /**
+   * The message as received; `value` as UTF-8 text when it is valid UTF-8, always as base64. For a
+   * verification code this includes the code (in plain text, as on the codes topic itself).
+   */
   original: {
     topic: string;
     partition: number;
@@ -49,7 +58,17 @@ export interface DeadLetter {
     valueBase64: string;
   };
   /** For `delivery_failed`: which notification. */
-  notification?: { id: string; eventId: string; ticketId: string; tenant: string; audience: string; channel: string; recipient: string; template?: string };
+  notification?: {
+    id: string;
+    eventId: string;
+    ticketId?: string;
+    verificationId?: string;
+    tenant: string;
+    audience: string;
+    channel: string;
+    recipient: string;
+    template?: string;
+  };
 }
 
 export interface BackoffPolicy {
@@ -72,7 +91,7 @@ export interface NotifierOptions {
   from?: string;
   /** The domain of Message-IDs. */
   messageIdDomain?: string;
-  /** Consumer group (default `notifier`). */
+  /** Consumer group (default `notifier`); verification codes are consumed as `<group>-verification-codes`. */
   group?: string;
   topic?: string;
   dlqTopic?: string;
@@ -141,6 +160,19 @@ function utf8(value: Buffer): string | null {
   }
 }
 
+/** The ledger's record of a planned notification. */
+const intentOf = (notification: PlannedNotification): DeliveryIntent => ({
+  id: notification.id,
+  eventId: notification.eventId,
+  recipient: notification.recipient,
+  channel: notification.channel,
+  ticketId: notification.ticketId,
+  verificationId: notification.verificationId,
+  tenant: notification.tenant,
+  audience: notification.audience,
+  template: notification.channel === 'webhook' ? undefined : notification.template,
+});
+
 /** Parses the stream revision header; undefined when absent or not a number. */
 function revisionOf(message: ReceivedMessage): number | undefined {
   const header = message.headers.caseflow_revision;
@@ -152,7 +184,9 @@ function revisionOf(message: ReceivedMessage): number | undefined {
  * The notification worker: a consumer group on the ticket events topic that, for each event,
  * decides who hears what (`planNotifications`), records each notification in the ledger, delivers
  * it (email, callback task, webhook) with retries and exponential backoff, and after
- * `maxAttempts` failures publishes it to the dead-letter topic and moves on.
+ * `maxAttempts` failures publishes it to the dead-letter topic and moves on. A second group on the
+ * verification codes topic delivers each phone verification code the same way, by email to the
+ * tenant's registered address or as a callback task to read it to the registered phone.
  *
  * Ordering and blocking: the bus hands one message at a time, so retries of a failing
  * notification hold up the messages behind it for at most the sum of the backoff delays (default
@@ -172,7 +206,7 @@ export class Notifier {
   private readonly topic: string;
   private readonly dlqTopic: string;
   private abort = new AbortController();
-  private subscription: Subscription | undefined;
+  private subscriptions: Subscription[] = [];
 
   constructor(options: NotifierOptions) {
     this.options = options;
@@ -198,35 +232,52 @@ export class Notifier {
     return this.options.ledger;
   }
 
-  /** Joins the consumer group; resolves once subscribed. */
+  /** Joins the consumer groups (ticket events, verification codes); resolves once subscribed. */
   async start(): Promise<void> {
-    if (this.subscription !== undefined) return;
+    if (this.subscriptions.length > 0) return;
     const { bus } = this.options;
     this.abort = new AbortController();
     await bus.ensureTopic(this.topic, { partitions: this.options.partitions ?? 6 });
+    await ensureVerificationCodesTopic(bus, this.options.partitions);
     await bus.ensureTopic(this.dlqTopic, { partitions: this.options.dlqPartitions ?? 1 });
-    this.subscription = await bus.subscribe(
-      {
-        group: this.options.group ?? 'notifier',
-        topics: [this.topic],
-        fromBeginning: this.options.fromBeginning ?? true,
-        ...(this.options.busRetry === undefined ? {} : { retry: this.options.busRetry }),
-        onStopped: (error) => this.log(`subscription stopped: ${error.message}`),
-      },
-      (message) => this.handle(message),
-    );
+    const group = this.options.group ?? 'notifier';
+    const subscribe = async (groupName: string, topic: string, handler: (message: ReceivedMessage) => Promise<void>) => {
+      this.subscriptions.push(
+        await bus.subscribe(
+          {
+            group: groupName,
+            topics: [topic],
+            fromBeginning: this.options.fromBeginning ?? true,
+            ...(this.options.busRetry === undefined ? {} : { retry: this.options.busRetry }),
+            onStopped: (error) => this.log(`subscription to ${topic} stopped: ${error.message}`),
+          },
+          handler,
+        ),
+      );
+    };
+    try {
+      await subscribe(group, this.topic, (message) => this.handle(message));
+      await subscribe(`${group}-verification-codes`, VERIFICATION_CODES_TOPIC, (message) => this.handleVerificationCode(message));
+    } catch (error) {
+      await this.closeSubscriptions();
+      throw error;
+    }
   }
 
   /**
-   * Leaves the group. A notification waiting for its next attempt is abandoned (its message is
+   * Leaves the groups. A notification waiting for its next attempt is abandoned (its message is
    * not committed and comes back on the next start, where the ledger picks up its attempt count).
    */
   async stop(): Promise<void> {
     this.abort.abort();
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
+    await this.closeSubscriptions();
     if (this.ownsEmail) this.email.close();
+  }
+
+  private async closeSubscriptions(): Promise<void> {
+    const subscriptions = this.subscriptions;
+    this.subscriptions = [];
+    await Promise.all(subscriptions.map((subscription) => subscription.close()));
   }
 
   listCallbackTasks(filter: { tenant?: string; status?: CallbackStatus } = {}): CallbackTask[] {
@@ -237,29 +288,61 @@ export class Notifier {
     return this.options.ledger.completeCallbackTask(id, { ...completion, at: this.now() });
   }
 
-  /** Handles one bus message; public so it can be driven without a bus. */
-  async handle(message: ReceivedMessage): Promise<void> {
+  /** Handles one message of the ticket events topic; public so it can be driven without a bus. */
+  handle(message: ReceivedMessage): Promise<void> {
+    return this.consume(
+      message,
+      (text) => decodeEvent(JSON.parse(text)),
+      (event) => this.process(message, event),
+      (event) => `event ${event.id}`,
+    );
+  }
+
+  /** Handles one message of the verification codes topic; public so it can be driven without a bus. */
+  handleVerificationCode(message: ReceivedMessage): Promise<void> {
+    return this.consume(
+      message,
+      decodeVerificationCode,
+      (code) => this.deliverVerificationCode(message, code),
+      (code) => `the code of verification ${code.verificationId}`,
+    );
+  }
+
+  /**
+   * Decodes a message and processes it. A message that cannot be decoded fails the same way every
+   * time: straight to the dead-letter topic. A processing failure is retried by the bus, and
+   * dead-lettered once it has failed `maxAttempts` times.
+   */
+  private async consume<T>(message: ReceivedMessage, decode: (text: string) => T, process: (decoded: T) => Promise<void>, describe: (decoded: T) => string): Promise<void> {
     if (this.abort.signal.aborted) throw new NotifierStoppingError();
-    let event: TicketEvent;
+    let decoded: T;
     try {
       const text = utf8(message.value);
       if (text === null) throw new Error('the value is not UTF-8');
-      event = decodeEvent(JSON.parse(text));
+      decoded = decode(text);
     } catch (error) {
-      // Parsing fails the same way every time: straight to the dead-letter topic.
       await this.deadLetter(message, 'poison', `cannot decode the message: ${errorText(error)}`, 1);
       return;
     }
     try {
-      await this.process(message, event);
+      await process(decoded);
     } catch (error) {
       if (error instanceof NotifierStoppingError || this.abort.signal.aborted) throw error;
       if (message.attempt < this.maxAttempts) {
-        this.log(`event ${event.id} (attempt ${message.attempt}): ${errorText(error)}; the bus retries it`);
+        this.log(`${describe(decoded)} (attempt ${message.attempt}): ${errorText(error)}; the bus retries it`);
         throw error;
       }
       await this.deadLetter(message, 'handler_failed', errorText(error), message.attempt);
     }
+  }
+
+  /** A code that has expired is not sent: nobody could use it (e.g. a new group reading old messages). */
+  private async deliverVerificationCode(message: ReceivedMessage, code: VerificationCodeMessage): Promise<void> {
+    if (this.now().getTime() >= Date.parse(code.expiresAt)) {
+      this.log(`the code of verification ${code.verificationId} expired at ${code.expiresAt}: not sending it`);
+      return;
+    }
+    await this.deliver(planVerificationCode(code), message);
   }
 
   private async process(message: ReceivedMessage, event: TicketEvent): Promise<void> {
@@ -342,17 +425,7 @@ export class Notifier {
    */
   private async deliver(notification: PlannedNotification, message: ReceivedMessage): Promise<'delivered' | 'dead' | 'skipped'> {
     const { ledger } = this.options;
-    const intent = {
-      id: notification.id,
-      eventId: notification.eventId,
-      recipient: notification.recipient,
-      channel: notification.channel,
-      ticketId: notification.ticketId,
-      tenant: notification.tenant,
-      audience: notification.audience,
-      template: notification.channel === 'webhook' ? undefined : notification.template,
-    };
-    let record: DeliveryRecord = ledger.intend(intent, this.now());
+    let record: DeliveryRecord = ledger.intend(intentOf(notification), this.now());
     if (record.status === 'delivered' || record.status === 'dead') return 'skipped';
     if (record.status === 'sending') {
       this.log(`${notification.channel} ${notification.id} for event ${notification.eventId} was interrupted mid-attempt; trying again (a duplicate is possible)`);
@@ -400,9 +473,14 @@ export class Notifier {
           // side can drop a duplicate; References threads a ticket's messages together.
           messageId: `<${notification.eventId}.${notification.id.slice(0, 12)}@${domain}>`,
           headers: {
-            References: `<ticket-${notification.ticketId}@${domain}>`,
-            'X-Caseflow-Event-Id': notification.eventId,
-            'X-Caseflow-Ticket-Id': notification.ticketId,
+            ...(notification.ticketId === undefined
+              ? {}
+              : {
+                  References: `<ticket-${notification.ticketId}@${domain}>`,
+                  'X-Caseflow-Event-Id': notification.eventId,
+                  'X-Caseflow-Ticket-Id': notification.ticketId,
+                }),
+            ...(notification.verificationId === undefined ? {} : { 'X-Caseflow-Verification-Id': notification.verificationId }),
             'X-Caseflow-Notification-Id': notification.id,
           },
         });
@@ -410,16 +488,7 @@ export class Notifier {
       }
       case 'callback':
         this.options.ledger.deliverCallback(
-          {
-            id: notification.id,
-            eventId: notification.eventId,
-            recipient: notification.recipient,
-            channel: 'callback',
-            ticketId: notification.ticketId,
-            tenant: notification.tenant,
-            audience: notification.audience,
-            template: notification.template,
-          },
+          intentOf(notification),
           { phone: notification.recipient, language: notification.language, subject: notification.message.subject, text: notification.message.text },
           this.now(),
         );
@@ -466,6 +535,7 @@ export class Notifier {
               id: notification.id,
               eventId: notification.eventId,
               ticketId: notification.ticketId,
+              verificationId: notification.verificationId,
               tenant: notification.tenant,
               audience: notification.audience,
               channel: notification.channel,

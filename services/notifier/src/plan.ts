@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { TicketEvent } from '@caseflow/domain';
 import type { Directory, Person } from './directory.js';
-import type { Audience, Channel, TicketProfile } from './ledger.js';
+import type { Audience, Channel, NotificationSubject, TicketProfile } from './ledger.js';
 import type { Localization } from './locale.js';
 import { formatInstant, localize, zoneForRegion } from './locale.js';
-import type { CustomerEvent, RenderedMessage, TemplateKey, TemplateValues } from './templates.js';
+import type { CustomerEvent, MessageKey, RenderedMessage, TemplateKey, TemplateValues } from './templates.js';
 import { CLOSE_REASONS, CUSTOMER_EVENTS, NOTE_VISIBILITY, render } from './templates.js';
 
-/** One notification the event calls for: who, over which channel, saying what. */
-interface PlannedBase {
+/** One notification an event (or a verification code) calls for: who, over which channel, saying what. */
+export interface PlannedBase extends NotificationSubject {
   /** Stable id of (event id, recipient, channel): the ledger key, Message-ID and webhook delivery id. */
   id: string;
+  /** The ticket event's id, or for a verification code the verification id. */
   eventId: string;
-  ticketId: string;
   tenant: string;
   audience: Audience;
   channel: Channel;
@@ -22,7 +22,7 @@ interface PlannedBase {
 
 export interface PlannedMessage extends PlannedBase {
   channel: 'email' | 'callback';
-  template: TemplateKey;
+  template: MessageKey;
   language: Localization['language'];
   locale: string;
   zone: string;

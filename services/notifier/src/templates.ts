@@ -464,6 +464,67 @@ export const TEMPLATES: Record<TemplateKey, Localized<Template>> = {
   },
 };
 
+/**
+ * Phone verification codes (not about a ticket): `verification.email` goes to the tenant's
+ * registered address; `verification.call` is the callback task of an agent who reads the code to
+ * the registered number (in the recipient's language, like every callback task). Wording after
+ * the seeds: "verification code" is 验证码 / 驗證碼, kod weryfikacyjny, Bestätigungscode. The code
+ * is never in a subject, which mail clients show in notifications and lists.
+ */
+export type VerificationTemplateKey = 'verification.email' | 'verification.call';
+
+export const VERIFICATION_TEMPLATES: Record<VerificationTemplateKey, Localized<Template>> = {
+  'verification.email': {
+    en: {
+      subject: 'Verification code for a support call on behalf of {tenant}',
+      text: "Hello {name},\n\nSomeone contacted support on behalf of {tenant} from {callerPhone}, a phone number that is not registered in your organization's profile. To protect your organization, the support representative needs this verification code before acting on its behalf:\n\n{code}\n\nIf you made this call, give the code to the support representative. It is valid until {expiresAt}.\nIf you did not contact support, do not share the code with anyone.",
+    },
+    de: {
+      subject: 'Bestätigungscode für einen Supportanruf im Namen von {tenant}',
+      text: 'Guten Tag {name},\n\njemand hat sich im Namen von {tenant} über die Nummer {callerPhone} an den Support gewandt. Diese Telefonnummer ist nicht im Profil Ihrer Organisation registriert. Zum Schutz Ihrer Organisation benötigt der Supportmitarbeiter diesen Bestätigungscode, bevor er in ihrem Namen handeln kann:\n\n{code}\n\nWenn Sie angerufen haben, nennen Sie den Code dem Supportmitarbeiter. Er ist gültig bis {expiresAt}.\nWenn Sie sich nicht an den Support gewandt haben, geben Sie den Code an niemanden weiter.',
+    },
+    pl: {
+      subject: 'Kod weryfikacyjny do zgłoszenia w imieniu {tenant}',
+      text: 'Dzień dobry {name},\n\nktoś skontaktował się z pomocą techniczną w imieniu {tenant} z numeru {callerPhone}, który nie jest zarejestrowany w profilu Twojej organizacji. Aby chronić Twoją organizację, przedstawiciel pomocy technicznej potrzebuje tego kodu weryfikacyjnego, zanim będzie mógł działać w jej imieniu:\n\n{code}\n\nJeśli to Ty dzwonisz, podaj ten kod przedstawicielowi pomocy technicznej. Kod jest ważny do {expiresAt}.\nJeśli nie kontaktujesz się z pomocą techniczną, nie udostępniaj nikomu tego kodu.',
+    },
+    'zh-CN': {
+      subject: '代表 {tenant} 联系支持部门的验证码',
+      text: '{name}，你好：\n\n有人使用号码 {callerPhone} 代表 {tenant} 联系了支持部门，该号码未在你的组织配置文件中注册。为了保护你的组织，支持代表需要以下验证码才能代表你的组织进行操作：\n\n{code}\n\n如果是你本人来电，请将此验证码提供给支持代表。验证码有效期至 {expiresAt}。\n如果你没有联系支持部门，请勿将此验证码告诉任何人。',
+    },
+    'zh-TW': {
+      subject: '代表 {tenant} 與支援人員聯絡的驗證碼',
+      text: '{name}，您好：\n\n有人使用號碼 {callerPhone} 代表 {tenant} 與支援人員聯絡，此號碼未註冊到貴組織的設定檔。為了保護貴組織，支援代表需要以下驗證碼，才能代表貴組織進行操作：\n\n{code}\n\n如果是您本人來電，請將此驗證碼提供給支援代表。驗證碼有效期限至 {expiresAt}。\n如果您沒有與支援人員聯絡，請勿將此驗證碼提供給任何人。',
+    },
+  },
+  'verification.call': {
+    en: {
+      subject: 'Verification code for {tenant}: call {name} at {phone}',
+      text: "Call {name} at the registered number {phone} and read out this verification code:\n\n{code}\n\nTell them: someone contacted support on behalf of {tenant} from {callerPhone}, a number that is not registered in the organization's profile. The caller must give this code to the support representative before they can act for the organization. The code is valid until {expiresAt}. If nobody from the organization contacted support, they must not share it.\n\nRead the code only to the registered number, never to the caller.",
+    },
+    de: {
+      subject: 'Bestätigungscode für {tenant}: {name} unter {phone} anrufen',
+      text: 'Rufen Sie {name} unter der registrierten Nummer {phone} an und lesen Sie diesen Bestätigungscode vor:\n\n{code}\n\nTeilen Sie mit: Jemand hat sich im Namen von {tenant} über die Nummer {callerPhone} an den Support gewandt; sie ist nicht im Profil der Organisation registriert. Der Anrufer muss diesen Code dem Supportmitarbeiter nennen, bevor dieser im Namen der Organisation handeln kann. Der Code ist gültig bis {expiresAt}. Hat sich niemand aus der Organisation an den Support gewandt, darf der Code nicht weitergegeben werden.\n\nLesen Sie den Code nur unter der registrierten Nummer vor, niemals dem Anrufer.',
+    },
+    pl: {
+      subject: 'Kod weryfikacyjny dla {tenant}: zadzwoń do {name} pod numer {phone}',
+      text: 'Zadzwoń do {name} pod zarejestrowany numer {phone} i odczytaj ten kod weryfikacyjny:\n\n{code}\n\nPrzekaż: ktoś skontaktował się z pomocą techniczną w imieniu {tenant} z numeru {callerPhone}, który nie jest zarejestrowany w profilu organizacji. Dzwoniący musi podać ten kod przedstawicielowi pomocy technicznej, zanim będzie on mógł działać w imieniu organizacji. Kod jest ważny do {expiresAt}. Jeśli nikt z organizacji nie kontaktował się z pomocą techniczną, nie należy nikomu udostępniać kodu.\n\nOdczytaj kod wyłącznie pod zarejestrowanym numerem, nigdy dzwoniącemu.',
+    },
+    'zh-CN': {
+      subject: '{tenant} 的验证码：请致电 {name}（{phone}）',
+      text: '请拨打已注册的号码 {phone} 联系 {name}，并读出以下验证码：\n\n{code}\n\n请告知对方：有人使用号码 {callerPhone} 代表 {tenant} 联系了支持部门，该号码未在组织配置文件中注册。来电者必须先将此验证码提供给支持代表，支持代表才能代表该组织进行操作。验证码有效期至 {expiresAt}。如果组织中没有人联系支持部门，请勿将验证码告诉任何人。\n\n只能将验证码读给已注册的号码，切勿告诉来电者。',
+    },
+    'zh-TW': {
+      subject: '{tenant} 的驗證碼：請致電 {name}（{phone}）',
+      text: '請撥打已註冊的號碼 {phone} 聯絡 {name}，並唸出以下驗證碼：\n\n{code}\n\n請告知對方：有人使用號碼 {callerPhone} 代表 {tenant} 與支援人員聯絡，此號碼未註冊到組織的設定檔。來電者必須先將此驗證碼提供給支援代表，支援代表才能代表該組織進行操作。驗證碼有效期限至 {expiresAt}。如果組織中沒有人與支援人員聯絡，請勿將驗證碼提供給任何人。\n\n只能將驗證碼唸給已註冊的號碼，切勿告訴來電者。',
+    },
+  },
+};
+
+/** Every message the notifier renders. */
+export type MessageKey = TemplateKey | VerificationTemplateKey;
+
+const ALL_TEMPLATES: Record<MessageKey, Localized<Template>> = { ...TEMPLATES, ...VERIFICATION_TEMPLATES };
+
 export type TemplateValues = Readonly<Record<string, string | undefined>>;
 
 export interface RenderedMessage {
@@ -487,8 +548,8 @@ function fillLines(template: string, values: TemplateValues): string {
 }
 
 /** Renders a template in a language: subject on one line, body plus the language's footer. */
-export function render(key: TemplateKey, language: SupportedLanguage, values: TemplateValues): RenderedMessage {
-  const template = TEMPLATES[key][language];
+export function render(key: MessageKey, language: SupportedLanguage, values: TemplateValues): RenderedMessage {
+  const template = ALL_TEMPLATES[key][language];
   const subject = fill(template.subject, values).replace(/\s+/g, ' ').trim();
   const body = `${fillLines(template.text, values)}\n\n${fillLines(FOOTERS[language], values)}`;
   return { subject, text: `${body.replace(/\n{3,}/g, '\n\n').trim()}\n` };

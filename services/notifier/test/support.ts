@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import type { Bus, Subscription } from '@caseflow/bus';
+import type { Bus, ReceivedMessage, Subscription } from '@caseflow/bus';
 import { openInProcessBus } from '@caseflow/bus';
 import type { Actor } from '@caseflow/domain';
 import { defaultDecisionPolicy } from '@caseflow/domain';
@@ -32,6 +32,24 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 
 // --- a caseflow world: event store, engine, bus and ledger on one SQLite file ------------------
 
+/** Where a world publishes ticket events, where its notifiers dead-letter, and the group they join by default. */
+export interface WorldRouting {
+  topic: string;
+  dlqTopic: string;
+  group: string;
+}
+
+/** Partitions of a world's ticket events topic. */
+export const TICKET_TOPIC_PARTITIONS = 3;
+
+const PRODUCTION_ROUTING: WorldRouting = { topic: TICKET_EVENTS_TOPIC, dlqTopic: NOTIFICATIONS_DLQ_TOPIC, group: 'notifier' };
+
+/** Topics and a group no other test uses: for a shared broker. */
+export const uniqueRouting = (name: string): WorldRouting => {
+  const id = `${name}.${randomUUID()}`;
+  return { topic: `caseflow.notifier-test.${id}.ticket-events`, dlqTopic: `caseflow.notifier-test.${id}.dlq`, group: `notifier-test.${id}` };
+};
+
 export class World {
   readonly store: EventStore;
   readonly bus: Bus;
@@ -40,12 +58,19 @@ export class World {
   /** The instant the next command happens at; each command moves it one minute on. */
   now = Date.parse('2026-11-02T09:00:00Z');
   readonly deadLetters: DeadLetter[] = [];
+  /** The dead-letter topic's messages as received (key and headers included), in the order of `deadLetters`. */
+  readonly deadLetterMessages: ReceivedMessage[] = [];
   private readonly notifiers: Notifier[] = [];
   private dlqSubscription: Subscription | undefined;
 
-  constructor(readonly file: string) {
+  /** Without a bus, the world has an in-process bus in its file; a bus given is the world's to close. */
+  constructor(
+    readonly file: string,
+    bus?: Bus,
+    readonly routing: WorldRouting = PRODUCTION_ROUTING,
+  ) {
     this.store = openSqliteEventStore(file);
-    this.bus = openInProcessBus(file, { pollIntervalMs: 10 });
+    this.bus = bus ?? openInProcessBus(file, { pollIntervalMs: 10 });
     this.ledger = new NotificationLedger(file);
     this.engine = new CommandEngine({
       store: this.store,
@@ -60,12 +85,17 @@ export class World {
     });
   }
 
-  static async open(dir: string): Promise<World> {
-    const world = new World(join(dir, `${randomUUID()}.db`));
-    await world.bus.ensureTopic(TICKET_EVENTS_TOPIC, { partitions: 3 });
-    await world.bus.ensureTopic(NOTIFICATIONS_DLQ_TOPIC, { partitions: 1 });
-    world.dlqSubscription = await world.bus.subscribe({ group: 'dlq-reader', topics: [NOTIFICATIONS_DLQ_TOPIC], fromBeginning: true }, (message) => {
+  /**
+   * A world in a new file of `dir`, reading its dead-letter topic from the start. By default on an
+   * in-process bus with the production topics; `bus` (the world's to close) and `routing` put it elsewhere.
+   */
+  static async open(dir: string, { bus, routing = PRODUCTION_ROUTING }: { bus?: Bus; routing?: WorldRouting } = {}): Promise<World> {
+    const world = new World(join(dir, `${randomUUID()}.db`), bus, routing);
+    await world.bus.ensureTopic(routing.topic, { partitions: TICKET_TOPIC_PARTITIONS });
+    await world.bus.ensureTopic(routing.dlqTopic, { partitions: 1 });
+    world.dlqSubscription = await world.bus.subscribe({ group: `${routing.group}.dlq-reader`, topics: [routing.dlqTopic], fromBeginning: true }, (message) => {
       world.deadLetters.push(JSON.parse(message.value.toString('utf8')) as DeadLetter);
+      world.deadLetterMessages.push(message);
       return Promise.resolve();
     });
     return world;
@@ -75,6 +105,9 @@ export class World {
     const notifier = new Notifier({
       bus: this.bus,
       ledger: this.ledger,
+      topic: this.routing.topic,
+      dlqTopic: this.routing.dlqTopic,
+      group: this.routing.group,
       sleep: () => Promise.resolve(),
       log: () => undefined,
       ...options,
@@ -101,10 +134,7 @@ export class World {
 
   /** Publishes stored events exactly as the relay encodes them. */
   async publish(records: readonly RecordedEvent[]): Promise<void> {
-    await this.bus.publish(
-      TICKET_EVENTS_TOPIC,
-      records.map(toTicketMessage),
-    );
+    await this.bus.publish(this.routing.topic, records.map(toTicketMessage));
   }
 
   async open(fields: Record<string, unknown> = {}): Promise<{ ticketId: string; records: RecordedEvent[] }> {

@@ -1,0 +1,107 @@
+import type { LifecycleState, Ticket, TicketEvent, TicketState } from '@caseflow/domain';
+import { fold } from '@caseflow/domain';
+import { STREAM_PREFIX, fromStored } from '@caseflow/engine';
+import type { RecordedEvent } from '@caseflow/eventstore';
+import type { SlaClock, SlaPolicy } from '@caseflow/sla';
+import { clocks, policyFor } from '@caseflow/sla';
+import type { TicketSummary } from './query.js';
+
+/** A ticket's row as the list stores it: `breached` is not stored, it depends on the reader's now. */
+export type ListedTicket = Omit<TicketSummary, 'breached'>;
+
+/** What the list keeps of a ticket to apply its next events without reading its stream again. */
+export interface TicketProgress {
+  /** The stream revision of the last event applied. */
+  revision: bigint;
+  /** Compact events (see `compact`), in stream order. */
+  history: TicketEvent[];
+}
+
+export interface ProjectedTicket extends TicketProgress {
+  summary: ListedTicket;
+}
+
+/**
+ * What fold and the SLA clocks read of an event: its free text and bookkeeping ids are blanked,
+ * because a history is stored with every ticket row and descriptions may run to kilobytes.
+ */
+function compact(event: TicketEvent): TicketEvent {
+  const data: Record<string, unknown> = { ...event.data };
+  for (const field of ['text', 'description', 'summary']) if (typeof data[field] === 'string') data[field] = '';
+  return { ...event, id: '', commandId: '', correlationId: '', causationId: '', data } as TicketEvent;
+}
+
+/** The ticket id of an event of a ticket stream; undefined for any other stream. */
+export const ticketIdOf = (record: RecordedEvent): string | undefined =>
+  record.stream.startsWith(STREAM_PREFIX) ? record.stream.slice(STREAM_PREFIX.length) : undefined;
+
+/**
+ * The instant the earliest clock that can breach does (or did): a breached clock's due instant,
+ * which is behind it, or a running clock's, ahead. A paused, fulfilled or stopped clock cannot
+ * breach until the next event, which computes this again.
+ */
+function breachInstant(ticketClocks: readonly SlaClock[]): Date | undefined {
+  let earliest: Date | undefined;
+  for (const { status, dueAt } of ticketClocks) {
+    if ((status === 'running' || status === 'breached') && dueAt !== null && (earliest === undefined || dueAt < earliest)) earliest = dueAt;
+  }
+  return earliest;
+}
+
+function summaryOf(status: LifecycleState, ticket: Ticket, revision: bigint, breachAt: Date | undefined): ListedTicket {
+  return {
+    id: ticket.id,
+    tenant: ticket.tenant,
+    state: status,
+    severity: ticket.severity,
+    category: ticket.category,
+    plan: ticket.plan,
+    region: ticket.region,
+    title: ticket.title,
+    ...(ticket.owner === undefined ? {} : { owner: ticket.owner }),
+    escalationLevel: ticket.escalationLevel,
+    revision: Number(revision),
+    openedAt: ticket.openedAt,
+    ...(ticket.closedAt === undefined ? {} : { closedAt: ticket.closedAt }),
+    lastEventAt: ticket.lastEventAt,
+    ...(breachAt === undefined ? {} : { breachAt: breachAt.toISOString() }),
+  };
+}
+
+/**
+ * Applies a ticket's new events (stream order, each above `progress.revision`) to what the list
+ * kept of it. An event that cannot be decoded or applied is reported and skipped, so one bad
+ * event never stops the list. Undefined when none could be applied. Costs O(events of the
+ * ticket): one fold and one clock computation over its compact history.
+ */
+export function advanceTicket(
+  progress: TicketProgress | undefined,
+  records: readonly RecordedEvent[],
+  policies: readonly [SlaPolicy, ...SlaPolicy[]],
+  report: (error: Error) => void,
+): ProjectedTicket | undefined {
+  const history = progress?.history.slice() ?? [];
+  let state: TicketState = fold(history);
+  let revision = progress?.revision;
+  for (const record of records) {
+    try {
+      const event = fromStored(record);
+      state = fold([event], state);
+      history.push(compact(event));
+      revision = record.revision;
+    } catch (cause) {
+      report(new Error(`ticket list: skipped ${record.type} ${record.id} at ${record.stream}@${record.revision}: ${(cause as Error).message}`, { cause }));
+    }
+  }
+  const { status, ticket } = state;
+  if (revision === progress?.revision || revision === undefined || ticket === undefined || status === 'none') return undefined;
+  let breachAt: Date | undefined;
+  try {
+    const policy = policyFor(ticket.policy, policies) ?? policies[0];
+    breachAt = breachInstant(clocks(history, policy, new Date(ticket.lastEventAt)));
+  } catch (cause) {
+    // A policy that cannot time this ticket should not hide it from the list.
+    report(new Error(`ticket list: no SLA clocks for ticket ${ticket.id}: ${(cause as Error).message}`, { cause }));
+  }
+  return { revision, history, summary: summaryOf(status, ticket, revision, breachAt) };
+}

@@ -1,0 +1,225 @@
+import type { Category, LifecycleState, Plan, Severity, TicketEvent } from '@caseflow/domain';
+import type { Position } from '@caseflow/eventstore';
+import type { SqliteDatabase } from '@caseflow/sqlite';
+import { migrateSchema } from '@caseflow/sqlite';
+import type { ProjectedTicket, TicketProgress } from './projection.js';
+import type { CheckedQuery, TicketPage, TicketSummary } from './query.js';
+import { writeCursor } from './query.js';
+
+const SCHEMA_VERSION = 1;
+
+/**
+ * The catalogue of generations: each generation is a complete set of list tables with its own
+ * checkpoint, so a rebuild can fill a fresh one while the live one keeps serving, then swap.
+ */
+function createCatalogue(db: SqliteDatabase): void {
+  db.exec(`
+    CREATE TABLE ticket_list_generations (
+      generation INTEGER PRIMARY KEY,
+      checkpoint TEXT,
+      live INTEGER NOT NULL DEFAULT 0
+    );`);
+}
+
+interface TicketRow {
+  id: string;
+  tenant: string;
+  state: string;
+  severity: string;
+  category: string;
+  plan: string;
+  region: string;
+  title: string;
+  owner: string | null;
+  escalation_level: number;
+  revision: number;
+  opened_at: string;
+  opened_ms: number;
+  closed_at: string | null;
+  last_event_at: string;
+  breach_ms: number | null;
+}
+
+function toRow({ summary }: ProjectedTicket): TicketRow {
+  return {
+    id: summary.id,
+    tenant: summary.tenant,
+    state: summary.state,
+    severity: summary.severity,
+    category: summary.category,
+    plan: summary.plan,
+    region: summary.region,
+    title: summary.title,
+    owner: summary.owner ?? null,
+    escalation_level: summary.escalationLevel,
+    revision: summary.revision,
+    opened_at: summary.openedAt,
+    opened_ms: Date.parse(summary.openedAt),
+    closed_at: summary.closedAt ?? null,
+    last_event_at: summary.lastEventAt,
+    breach_ms: summary.breachAt === undefined ? null : Date.parse(summary.breachAt),
+  };
+}
+
+function fromRow(row: TicketRow, nowMs: number): TicketSummary {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    state: row.state as LifecycleState,
+    severity: row.severity as Severity,
+    category: row.category as Category,
+    plan: row.plan as Plan,
+    region: row.region,
+    title: row.title,
+    ...(row.owner === null ? {} : { owner: row.owner }),
+    escalationLevel: row.escalation_level,
+    revision: row.revision,
+    openedAt: row.opened_at,
+    ...(row.closed_at === null ? {} : { closedAt: row.closed_at }),
+    lastEventAt: row.last_event_at,
+    ...(row.breach_ms === null ? {} : { breachAt: new Date(row.breach_ms).toISOString() }),
+    breached: row.breach_ms !== null && row.breach_ms <= nowMs,
+  };
+}
+
+/**
+ * The list's rows: summaries in one table, indexed for the filters and the list order (openedAt
+ * descending, id descending), and the compact histories apply needs in another, so that listing
+ * never reads them.
+ */
+function createGeneration(db: SqliteDatabase, tickets: string, histories: string): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS ${tickets} (
+      id TEXT PRIMARY KEY,
+      tenant TEXT NOT NULL,
+      state TEXT NOT NULL,
+      severity TEXT NOT NULL,
+      category TEXT NOT NULL,
+      plan TEXT NOT NULL,
+      region TEXT NOT NULL,
+      title TEXT NOT NULL,
+      owner TEXT,
+      escalation_level INTEGER NOT NULL,
+      revision INTEGER NOT NULL,
+      opened_at TEXT NOT NULL,
+      opened_ms INTEGER NOT NULL,
+      closed_at TEXT,
+      last_event_at TEXT NOT NULL,
+      breach_ms INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS ${tickets}_by_opened ON ${tickets} (opened_ms, id);
+    CREATE INDEX IF NOT EXISTS ${tickets}_by_tenant ON ${tickets} (tenant, opened_ms, id);
+    CREATE INDEX IF NOT EXISTS ${tickets}_by_state ON ${tickets} (state, opened_ms, id);
+    CREATE INDEX IF NOT EXISTS ${tickets}_by_owner ON ${tickets} (owner, opened_ms, id) WHERE owner IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS ${tickets}_by_breach ON ${tickets} (breach_ms) WHERE breach_ms IS NOT NULL;
+    CREATE TABLE IF NOT EXISTS ${histories} (
+      id TEXT PRIMARY KEY,
+      events TEXT NOT NULL
+    );`);
+}
+
+const prepareListing = (db: SqliteDatabase, sql: string) => db.prepare<(string | number)[], TicketRow>(sql);
+
+/** One generation of the ticket list's tables in the shared SQLite file. */
+export class TicketTables {
+  readonly generation: number;
+  private readonly tickets: string;
+  private readonly statements;
+  /** Listing statements, one per combination of filters. */
+  private readonly listings = new Map<string, ReturnType<typeof prepareListing>>();
+
+  /** Opens `generation`, or the live one (1 on a new file), creating its tables. */
+  constructor(
+    private readonly db: SqliteDatabase,
+    file: string,
+    generation?: number,
+  ) {
+    if (generation !== undefined && (!Number.isSafeInteger(generation) || generation < 1)) {
+      throw new RangeError(`a ticket list generation is a positive integer; got ${generation}`);
+    }
+    migrateSchema(db, file, { component: 'readmodel', table: 'readmodel_schema', version: SCHEMA_VERSION, create: createCatalogue });
+    this.generation = db
+      .transaction(() => {
+        const chosen = generation ?? db.prepare<[], { generation: number }>('SELECT generation FROM ticket_list_generations WHERE live = 1').get()?.generation ?? 1;
+        createGeneration(db, `ticket_list_${chosen}_tickets`, `ticket_list_${chosen}_histories`);
+        // The first generation of a file is live from the start; later ones wait for makeLive.
+        db.prepare(
+          'INSERT INTO ticket_list_generations (generation, live) VALUES (?, NOT EXISTS (SELECT 1 FROM ticket_list_generations WHERE live = 1)) ON CONFLICT DO NOTHING',
+        ).run(chosen);
+        return chosen;
+      })
+      .immediate();
+    this.tickets = `ticket_list_${this.generation}_tickets`;
+    const histories = `ticket_list_${this.generation}_histories`;
+    this.statements = {
+      progress: db.prepare<[string], { revision: number; events: string }>(
+        `SELECT t.revision, h.events FROM ${this.tickets} t JOIN ${histories} h ON h.id = t.id WHERE t.id = ?`,
+      ),
+      saveTicket: db.prepare<[TicketRow]>(
+        `INSERT OR REPLACE INTO ${this.tickets} VALUES
+          (@id, @tenant, @state, @severity, @category, @plan, @region, @title, @owner, @escalation_level, @revision, @opened_at, @opened_ms, @closed_at, @last_event_at, @breach_ms)`,
+      ),
+      saveHistory: db.prepare<[string, string]>(`INSERT OR REPLACE INTO ${histories} (id, events) VALUES (?, ?)`),
+      checkpoint: db.prepare<[number], { checkpoint: string | null }>('SELECT checkpoint FROM ticket_list_generations WHERE generation = ?'),
+      saveCheckpoint: db.prepare<[string, number]>('UPDATE ticket_list_generations SET checkpoint = ? WHERE generation = ?'),
+      makeLive: db.prepare<[number]>('UPDATE ticket_list_generations SET live = (generation = ?)'),
+      count: db.prepare<[], { rows: number }>(`SELECT count(*) AS rows FROM ${this.tickets}`),
+    };
+  }
+
+  progress(ticketId: string): TicketProgress | undefined {
+    const row = this.statements.progress.get(ticketId);
+    return row === undefined ? undefined : { revision: BigInt(row.revision), history: JSON.parse(row.events) as TicketEvent[] };
+  }
+
+  save(ticket: ProjectedTicket): void {
+    this.statements.saveTicket.run(toRow(ticket));
+    this.statements.saveHistory.run(ticket.summary.id, JSON.stringify(ticket.history));
+  }
+
+  checkpoint(): Position | undefined {
+    return this.statements.checkpoint.get(this.generation)?.checkpoint ?? undefined;
+  }
+
+  saveCheckpoint(position: Position): void {
+    this.statements.saveCheckpoint.run(position, this.generation);
+  }
+
+  makeLive(): void {
+    this.statements.makeLive.run(this.generation);
+  }
+
+  count(): number {
+    return this.statements.count.get()?.rows ?? 0;
+  }
+
+  list({ filter, limit, after }: CheckedQuery): TicketPage {
+    const conditions: string[] = [];
+    const parameters: (string | number)[] = [];
+    const where = (condition: string, ...values: (string | number)[]) => {
+      conditions.push(condition);
+      parameters.push(...values);
+    };
+    if (filter.tenants !== undefined) where('tenant IN (SELECT value FROM json_each(?))', JSON.stringify(filter.tenants));
+    if (filter.tenant !== undefined) where('tenant = ?', filter.tenant);
+    if (filter.state !== undefined) where('state = ?', filter.state);
+    if (filter.severity !== undefined) where('severity = ?', filter.severity);
+    if (filter.owner !== undefined) where('owner = ?', filter.owner);
+    if (filter.breached === true) where('breach_ms <= ?', filter.nowMs);
+    if (filter.breached === false) where('(breach_ms IS NULL OR breach_ms > ?)', filter.nowMs);
+    if (after !== undefined) where('(opened_ms, id) < (?, ?)', after.openedMs, after.id);
+    const sql = `SELECT * FROM ${this.tickets} ${conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`}
+      ORDER BY opened_ms DESC, id DESC LIMIT ?`;
+    let statement = this.listings.get(sql);
+    if (statement === undefined) {
+      statement = prepareListing(this.db, sql);
+      this.listings.set(sql, statement);
+    }
+    // One row more than the page tells whether another page follows.
+    const rows = statement.all(...parameters, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const items = page.map((row) => fromRow(row, filter.nowMs));
+    return rows.length > limit && last !== undefined ? { items, nextCursor: writeCursor(filter, { openedMs: last.opened_ms, id: last.id }) } : { items };
+  }
+}

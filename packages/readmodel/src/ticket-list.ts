@@ -1,0 +1,240 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { STREAM_PREFIX } from '@caseflow/engine';
+import type { EventStore, Position, RecordedEvent, Subscription } from '@caseflow/eventstore';
+import type { SlaPolicy } from '@caseflow/sla';
+import { defaultPolicy } from '@caseflow/sla';
+import type { SqliteDatabase, SqliteTransaction } from '@caseflow/sqlite';
+import { openSqliteFile } from '@caseflow/sqlite';
+import { batches } from './batches.js';
+import { advanceTicket, ticketIdOf } from './projection.js';
+import type { TicketPage, TicketQuery } from './query.js';
+import { checkQuery } from './query.js';
+import { TicketTables } from './tables.js';
+
+export interface TicketListOptions {
+  /** The shared caseflow.db. */
+  file: string;
+  store: EventStore;
+  /** The SLA policies tickets may have pinned; the first is the current one, used for a ticket whose pinned policy is not given. Default: the default policy. */
+  policies?: readonly SlaPolicy[];
+  /** Told about events that cannot be applied (they are skipped) and about failures of the subscription (it is retried). Default: stderr. */
+  onError?: (error: Error) => void;
+  /**
+   * The generation of tables to read and write; default: the file's live one (1 on a new file).
+   * A rebuild fills a fresh generation with `apply` and then calls `makeLive` on it.
+   */
+  generation?: number;
+}
+
+/** Events applied in one transaction while following the store. */
+const MAX_BATCH = 1_000;
+/** How long to wait before subscribing again after the subscription failed. */
+const RESUBSCRIBE_DELAY_MS = 1_000;
+const DEFAULT_CAUGHT_UP_TIMEOUT_MS = 5_000;
+
+type Waiter = (error?: Error) => void;
+
+/** The records above `revision`, each above the one before: duplicates in a batch are dropped too. */
+function newerThan(records: readonly RecordedEvent[], revision: bigint): RecordedEvent[] {
+  const newer: RecordedEvent[] = [];
+  let last = revision;
+  for (const record of records) {
+    if (record.revision <= last) continue;
+    newer.push(record);
+    last = record.revision;
+  }
+  return newer;
+}
+
+function byTicket(records: readonly RecordedEvent[]): Map<string, RecordedEvent[]> {
+  const groups = new Map<string, RecordedEvent[]>();
+  for (const record of records) {
+    const ticketId = ticketIdOf(record);
+    if (ticketId === undefined) continue;
+    const group = groups.get(ticketId);
+    if (group === undefined) groups.set(ticketId, [record]);
+    else group.push(record);
+  }
+  return groups;
+}
+
+/**
+ * The ticket list behind `GET /v1/tickets`: one row per ticket in the shared SQLite file, kept up
+ * to date from the event store's subscription and checkpointed with the rows it changed.
+ *
+ * Each row holds the ticket's summary and, beside it, a compact history, so an event costs one
+ * fold and one SLA clock computation over that ticket's events, never a read of its stream.
+ * `breachAt` is computed when an event arrives: without another event the clocks run on as
+ * computed, so "breachAt <= now" is exact at any now.
+ *
+ * Several lists may share a file (other processes): applying is idempotent by (ticket, revision),
+ * and whoever applies an event first writes the row that everyone reads. A list is started once;
+ * `stop` also closes its connection.
+ */
+export class TicketList {
+  /** The generation of tables this list reads and writes. */
+  readonly generation: number;
+  private readonly db: SqliteDatabase;
+  private readonly tables: TicketTables;
+  private readonly store: EventStore;
+  private readonly policies: readonly [SlaPolicy, ...SlaPolicy[]];
+  private readonly report: (error: Error) => void;
+  private readonly applyBatch: SqliteTransaction<(records: readonly RecordedEvent[], position: Position) => void>;
+  private position: Position | undefined;
+  private readonly waiters = new Map<Position, Set<Waiter>>();
+  private readonly stopping = new AbortController();
+  private running: Promise<void> | undefined;
+  private subscription: Subscription | undefined;
+
+  constructor(options: TicketListOptions) {
+    // A read model can be rebuilt from the log, so its commits need not wait for the disk.
+    const { db, file } = openSqliteFile(options.file, { synchronous: 'normal' });
+    this.db = db;
+    try {
+      this.tables = new TicketTables(db, file, options.generation);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.generation = this.tables.generation;
+    this.store = options.store;
+    const [current = defaultPolicy, ...older] = options.policies ?? [];
+    this.policies = [current, ...older];
+    this.report = options.onError ?? ((error) => console.error(`caseflow readmodel: ${error.message}`));
+    this.position = this.tables.checkpoint();
+    this.applyBatch = db.transaction((records: readonly RecordedEvent[], position: Position) => {
+      for (const [ticketId, ticketRecords] of byTicket(records)) {
+        const progress = this.tables.progress(ticketId);
+        const fresh = newerThan(ticketRecords, progress?.revision ?? -1n);
+        if (fresh.length === 0) continue;
+        const projected = advanceTicket(progress, fresh, this.policies, this.report);
+        if (projected !== undefined) this.tables.save(projected);
+      }
+      this.tables.saveCheckpoint(position);
+    });
+  }
+
+  /** Catches up from the saved checkpoint, then follows the store's subscription. Resolves once caught up to the log's end at start time. */
+  start(): Promise<void> {
+    if (this.running !== undefined || this.stopping.signal.aborted) throw new Error('a TicketList is started once');
+    const caughtUp = this.catchUp();
+    this.running = caughtUp.then(
+      () => this.follow(),
+      () => undefined,
+    );
+    return caughtUp;
+  }
+
+  /** Stops following, rejects pending `caughtUpTo` calls, and closes the connection. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.subscription?.close();
+    await this.running;
+    for (const waiting of this.waiters.values()) for (const waiter of waiting) waiter(new Error('the ticket list stopped'));
+    if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Applies recorded events in one transaction and moves the checkpoint to the last one (used by
+   * start and by a rebuild). Idempotent by (ticket, revision): an event at or below a ticket's
+   * stored revision is skipped. Events of other streams only move the checkpoint.
+   */
+  apply(records: readonly RecordedEvent[]): void {
+    const last = records.at(-1);
+    if (last === undefined) return;
+    this.applyBatch.immediate(records, last.position);
+    this.position = last.position;
+    this.wake(records);
+  }
+
+  query(query: TicketQuery, now: Date): TicketPage {
+    return this.tables.list(checkQuery(query, now));
+  }
+
+  /**
+   * Resolves once the list has applied the event at this position (read-your-writes for the
+   * API); rejects after `timeoutMs`, or when the list stops. The position must be a ticket
+   * event's: no other is ever applied.
+   */
+  caughtUpTo(position: Position, timeoutMs = DEFAULT_CAUGHT_UP_TIMEOUT_MS): Promise<void> {
+    if (position === this.position) return Promise.resolve();
+    const from = this.position;
+    return new Promise((resolve, reject) => {
+      const waiting = this.waiters.get(position) ?? new Set<Waiter>();
+      this.waiters.set(position, waiting);
+      let settled = false;
+      const settle: Waiter = (error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        waiting.delete(settle);
+        if (waiting.size === 0 && this.waiters.get(position) === waiting) this.waiters.delete(position);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const timer = setTimeout(() => settle(new Error(`the ticket list did not reach position ${position} within ${timeoutMs} ms`)), timeoutMs);
+      waiting.add(settle);
+      this.comesAfter(position, from).then(
+        (ahead) => {
+          if (!ahead) settle();
+        },
+        (error: unknown) => settle(error as Error),
+      );
+    });
+  }
+
+  /** The last applied position, undefined before any. */
+  checkpoint(): Position | undefined {
+    return this.position;
+  }
+
+  /** Rows in the list (for /metrics and readiness). */
+  count(): number {
+    return this.tables.count();
+  }
+
+  /** Makes this list's generation the one new lists open by default (the swap at the end of a rebuild). */
+  makeLive(): void {
+    this.tables.makeLive();
+  }
+
+  private async catchUp(): Promise<void> {
+    this.position = this.tables.checkpoint();
+    for await (const batch of batches(this.store.readAll(this.position), MAX_BATCH)) {
+      if (this.stopping.signal.aborted) return;
+      this.apply(batch);
+    }
+  }
+
+  private async follow(): Promise<void> {
+    const { signal } = this.stopping;
+    while (!signal.aborted) {
+      const subscription = this.store.subscribeToAll(this.position, { streamPrefix: STREAM_PREFIX });
+      this.subscription = subscription;
+      try {
+        for await (const batch of batches(subscription, MAX_BATCH)) this.apply(batch);
+        if (!signal.aborted) this.report(new Error('ticket list: the event store subscription ended; subscribing again'));
+      } catch (error) {
+        this.report(new Error(`ticket list: following the event store failed; subscribing again: ${(error as Error).message}`, { cause: error }));
+      } finally {
+        await subscription.close();
+      }
+      // Resumes from the checkpoint: whatever the failed batch held is read again.
+      await sleep(RESUBSCRIBE_DELAY_MS, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  private wake(records: readonly RecordedEvent[]): void {
+    if (this.waiters.size === 0) return;
+    for (const { position } of records) {
+      const waiting = this.waiters.get(position);
+      if (waiting !== undefined) for (const waiter of waiting) waiter();
+    }
+  }
+
+  /** Whether `position` comes after `from` in the log. Positions are opaque, so the store is asked: is it among the events after `from`? */
+  private async comesAfter(position: Position, from: Position | undefined): Promise<boolean> {
+    for await (const record of this.store.readAll(from)) if (record.position === position) return true;
+    return false;
+  }
+}
