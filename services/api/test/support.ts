@@ -1,0 +1,138 @@
+/**
+ * A real API on a real port over a real SQLite file, with the dev tenants and a token for every
+ * dev user: what API tests talk to, over HTTP, with fetch.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Bus } from '@caseflow/bus';
+import { openInProcessBus } from '@caseflow/bus';
+import type { DevUser, TenantDirectory } from '@caseflow/directory';
+import { devDirectory, devUsers } from '@caseflow/directory';
+import { CommandEngine } from '@caseflow/engine';
+import type { SqliteEventStore } from '@caseflow/eventstore';
+import { openSqliteEventStore } from '@caseflow/eventstore';
+import { createTokenVerifier, generateSecret, issueToken } from '@caseflow/identity';
+import { TicketList } from '@caseflow/readmodel';
+import { decisionPolicyOf, defaultPolicy } from '@caseflow/sla';
+import { PhoneVerifications } from '@caseflow/verification';
+import type { ApiOptions } from '../src/index.js';
+import { AdjustableClock, buildApi } from '../src/index.js';
+
+export const T0 = new Date('2026-11-02T09:00:00Z');
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read whatever JSON came back
+}
+
+export interface TestApi {
+  url: string;
+  file: string;
+  store: SqliteEventStore;
+  bus: Bus;
+  clock: AdjustableClock;
+  tickets: TicketList;
+  verifications: PhoneVerifications;
+  directory: TenantDirectory;
+  secret: string;
+  users: (DevUser & { token: string })[];
+  /** The token of the dev user with this name (e.g. alice@contoso) or, failing that, the first with this role. */
+  token(nameOrRole: string): string;
+  request(method: string, path: string, options?: { as?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<Reply>;
+  /** Events in the store: a write from bad input would show here. */
+  eventCount(): number;
+  close(): Promise<void>;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'caseflow-api-'));
+export const removeTestFiles = () => rmSync(dir, { recursive: true, force: true });
+
+export async function startTestApi(overrides: Partial<ApiOptions> = {}): Promise<TestApi> {
+  const file = join(dir, `${randomUUID()}.db`);
+  const store = openSqliteEventStore(file);
+  const bus = openInProcessBus(file, { pollIntervalMs: 20 });
+  const clock = new AdjustableClock(T0);
+  const tickets = new TicketList({ file, store });
+  await tickets.start();
+  const verifications = new PhoneVerifications({ file, now: () => clock.now() });
+  const directory = devDirectory();
+  const secret = generateSecret();
+  const users = await Promise.all(
+    devUsers().map(async (user) => ({
+      ...user,
+      token: await issueToken(secret, { sub: user.name, role: user.role, tenant: user.tenant, ...(user.delegations === undefined ? {} : { delegations: user.delegations }) }, { now: T0 }),
+    })),
+  );
+  const app = await buildApi({
+    engine: new CommandEngine({ store, clock, policy: decisionPolicyOf(defaultPolicy) }),
+    store,
+    tickets,
+    directory,
+    verifyToken: createTokenVerifier({ secret }, { now: () => clock.now() }),
+    verifications,
+    bus,
+    clock,
+    testClock: clock,
+    ...overrides,
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const token = (nameOrRole: string) => {
+    const user = users.find((u) => u.name === nameOrRole) ?? users.find((u) => u.role === nameOrRole);
+    if (user === undefined) throw new Error(`no dev user ${nameOrRole}`);
+    return user.token;
+  };
+  return {
+    url,
+    file,
+    store,
+    bus,
+    clock,
+    tickets,
+    verifications,
+    directory,
+    secret,
+    users,
+    token,
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      const bearer = options.token ?? (options.as === undefined ? undefined : token(options.as));
+      if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
+      let body: string | undefined = options.rawBody;
+      if (options.body !== undefined) {
+        body = JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        // Not JSON (e.g. /metrics): the text as it came.
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    eventCount: () => store.countAfter(),
+    async close() {
+      await app.close();
+      await tickets.stop();
+      verifications.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}
+
+/** A valid open body for a dev tenant. */
+export const openBody = (fields: Record<string, unknown> = {}) => ({
+  category: 'technical',
+  severity: 'B',
+  title: 'Mail flow down',
+  description: 'Outbound mail is queued',
+  contact: { email: 'alice@contoso.example', preferred: 'email' },
+  language: 'en',
+  ...fields,
+});
