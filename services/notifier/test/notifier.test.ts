@@ -128,8 +128,8 @@ describe('agents and supervisors', () => {
     expect(assigned?.text).toContain('Hallo sam,');
     expect(assigned?.text).toContain('2. November 2026 um 10:02 MEZ');
 
-    // Then to kim, who hears about notes by others and the customer's replies.
-    await w.act({ type: 'assign', ticketId, actor: agent('sam'), owner: 'kim' });
+    // A supervisor moves it to kim, who hears about notes by others and the customer's replies.
+    await w.act({ type: 'assign', ticketId, actor: { id: 'lee', role: 'supervisor', tenant: 'support' }, owner: 'kim' });
     await w.act({ type: 'note', ticketId, actor: agent('sam'), text: 'Connector logs attached', visibility: 'internal' });
     await w.act({ type: 'request-info', ticketId, actor: agent('kim'), text: 'Please send a message trace' });
     await w.act({ type: 'customer-reply', ticketId, actor: { id: 'alice', role: 'customer-admin', tenant: 'contoso' }, text: 'Trace attached' });

@@ -87,8 +87,13 @@ describe('verification codes by email', () => {
       expect(mail?.headers.get('content-language')).toBe(language);
       expect(mail?.headers.get('x-caseflow-verification-id')).toBe(message.verificationId);
       expect(mail?.headers.get('x-caseflow-ticket-id')).toBeUndefined();
-      expect(w.ledger.deliveries({ eventId: message.verificationId })).toEqual([
-        expect.objectContaining({ verificationId: message.verificationId, ticketId: undefined, channel: 'email', recipient: to, status: 'delivered', template: 'verification.email', attempts: 1 }),
+      // The SMTP server has the message a moment before the notifier hears it was accepted.
+      const deliveries = await waitFor('the delivery recorded', () => {
+        const recorded = w.ledger.deliveries({ eventId: message.verificationId });
+        return recorded[0]?.status === 'delivered' && recorded;
+      });
+      expect(deliveries).toEqual([
+        expect.objectContaining({ verificationId: message.verificationId, ticketId: undefined, channel: 'email', recipient: to, template: 'verification.email', attempts: 1 }),
       ]);
     }
   });
