@@ -115,14 +115,14 @@ export class TicketList {
   }
 
   /** Catches up from the saved checkpoint, then follows the store's subscription. Resolves once caught up to the log's end at start time. */
-  start(): Promise<void> {
+  async start(): Promise<void> {
     if (this.running !== undefined || this.stopping.signal.aborted) throw new Error('a TicketList is started once');
     const caughtUp = this.catchUp();
     this.running = caughtUp.then(
       () => this.follow(),
       () => undefined,
     );
-    return caughtUp;
+    await caughtUp;
   }
 
   /** Stops following, rejects pending `caughtUpTo` calls, and closes the connection. */

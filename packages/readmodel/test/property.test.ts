@@ -11,7 +11,7 @@ import { allowedCommands, fold } from '@caseflow/domain';
 import { fromStored, streamOf } from '@caseflow/engine';
 import { clocks } from '@caseflow/sla';
 import type { TicketSummary } from '../src/index.js';
-import { MINUTE, T0, World, adminOf, agent, iso, resolutionPolicy, scratchDirectory, supervisor } from './world.js';
+import { MINUTE, World, adminOf, agent, iso, resolutionPolicy, scratchDirectory, supervisor } from './world.js';
 
 const scratch = scratchDirectory();
 afterAll(() => scratch.remove());

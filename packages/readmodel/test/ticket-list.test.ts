@@ -4,7 +4,7 @@ import { streamOf } from '@caseflow/engine';
 import { defaultPolicy } from '@caseflow/sla';
 import type { TicketList, TicketQuery, TicketSummary } from '../src/index.js';
 import { InvalidCursorError } from '../src/index.js';
-import { HOUR, MINUTE, T0, World, adminOf, agent, iso, resolutionPolicy, scratchDirectory } from './world.js';
+import { HOUR, MINUTE, T0, World, adminOf, agent, iso, resolutionPolicy, scratchDirectory, waitFor } from './world.js';
 
 const scratch = scratchDirectory();
 afterAll(() => scratch.remove());
@@ -23,7 +23,7 @@ const ids = (items: readonly TicketSummary[]) => items.map((item) => item.id);
 const NOW = new Date(T0 + 10 * MINUTE);
 
 /** Walks every page of a query, `between` pages; the ids in the order served. */
-async function walk(list: TicketList, query: TicketQuery, between: () => Promise<void> = async () => undefined): Promise<string[]> {
+async function walk(list: TicketList, query: TicketQuery, between: () => Promise<void> = () => Promise.resolve()): Promise<string[]> {
   const seen: string[] = [];
   let cursor: string | undefined;
   do {
@@ -254,7 +254,9 @@ describe('TicketList: following the store', () => {
     const a = await w.open({ at: T0 });
     const b = await w.open({ at: T0 + MINUTE });
     await first.caughtUpTo(await w.positionOf(b));
+    await expect(first.start()).rejects.toThrow('a TicketList is started once');
     await first.stop();
+    await expect(first.start()).rejects.toThrow('a TicketList is started once');
 
     await w.command({ type: 'triage', ticketId: a, actor: agent, owner: 'sam' }, T0 + 2 * MINUTE);
     const c = await w.open({ at: T0 + 3 * MINUTE });
@@ -338,6 +340,16 @@ describe('TicketList: following the store', () => {
       expect.objectContaining({ id: damaged, state: 'opened', revision: 0 }),
     ]);
     expect(list.checkpoint()).toBe(await w.positionOf(later));
+  });
+
+  it('reports a subscription that ends under it, and still stops while it waits to subscribe again', async () => {
+    const w = world();
+    const errors: Error[] = [];
+    const list = await w.started({ onError: (error) => errors.push(error) });
+    await w.store.close();
+    await waitFor(() => errors.length > 0, 'a report');
+    expect(errors.map((e) => e.message)).toEqual(['ticket list: the event store subscription ended; subscribing again']);
+    await list.stop();
   });
 
   it('ignores streams that are not tickets', async () => {

@@ -44,6 +44,14 @@ export const resolutionPolicy: SlaPolicy = parsePolicy({
   ],
 });
 
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((later) => setTimeout(later, 5));
+  }
+}
+
 /** A temporary directory for the test file's SQLite files; `remove` in afterAll. */
 export function scratchDirectory(): { file: () => string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'caseflow-readmodel-'));

@@ -5,7 +5,7 @@ import type { TenantDirectory } from '@caseflow/directory';
 import { isRegisteredPhone, tenantOf, verificationRecipient } from '@caseflow/directory';
 import type { CommandInput } from '@caseflow/domain';
 import type { Clock, CommandEngine, Handled } from '@caseflow/engine';
-import { readHistory, readTicketAt, ticketView } from '@caseflow/engine';
+import { readHistory, readTicketAt } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
 import type { TokenVerifier } from '@caseflow/identity';
 import { UnauthorizedError, bearerToken } from '@caseflow/identity';
@@ -18,7 +18,13 @@ import { VERIFICATION_CODES_TOPIC } from '@caseflow/verification';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Principal } from './access.js';
 import { canSee, principalOf, requireSupportStaff, seesInternalNotes } from './access.js';
@@ -104,6 +110,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,
+    // Schemas with a meta id (Ticket, Problem, the bodies) become components the paths refer to.
+    transformObject: jsonSchemaTransformObject,
   });
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toProblem(error, request)));
@@ -181,7 +189,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return verification;
   };
 
-  await app.register(async (v1) => {
+  await app.register((v1, _options, done) => {
     const routes = v1.withTypeProvider<ZodTypeProvider>();
     routes.addHook('onRequest', authenticate);
 
@@ -389,6 +397,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         }
       },
     );
+    done();
   });
 
   // --- operations ------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ export const T0 = new Date('2026-11-02T09:00:00Z');
 export interface Reply {
   status: number;
   headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read whatever JSON came back
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever JSON came back
+  body: any;
 }
 
 export interface TestApi {

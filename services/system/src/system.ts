@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ApiOptions } from '@caseflow/api';
-import { AdjustableClock, buildApi } from '@caseflow/api';
+import type { AdjustableClock } from '@caseflow/api';
+import { buildApi } from '@caseflow/api';
 import type { Bus } from '@caseflow/bus';
 import { openInProcessBus, openKafkaBus } from '@caseflow/bus';
 import type { TenantDirectory } from '@caseflow/directory';
