@@ -14,7 +14,7 @@ import { InvalidCursorError } from '@caseflow/readmodel';
 import type { SlaPolicy } from '@caseflow/sla';
 import { defaultPolicy } from '@caseflow/sla';
 import type { PhoneVerifications, VerificationView } from '@caseflow/verification';
-import { VERIFICATION_CODES_TOPIC } from '@caseflow/verification';
+import { ensureVerificationCodesTopic, publishVerificationCode } from '@caseflow/verification';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -93,6 +93,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { engine, store, tickets, directory, verifyToken, verifications, bus, clock, testClock } = options;
   const policies = options.policies ?? [defaultPolicy];
   const metrics = new ApiMetrics({ ...options.gauges, readModelTickets: () => tickets.count() });
+  // The API may start before any notifier has created the topic the codes go to.
+  await ensureVerificationCodesTopic(bus);
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -332,21 +334,16 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         const recipient = verificationRecipient(directory, tenant);
         if (recipient === undefined) throw new Problem('no_registered_contact', `${tenant} has no registered email or phone to send a code to`);
         const { verification, code } = verifications.request({ tenant, phone, requestedBy: who.actor.id });
-        await bus.publish(VERIFICATION_CODES_TOPIC, [
-          {
-            key: verification.id,
-            value: JSON.stringify({
-              verificationId: verification.id,
-              tenant,
-              callerPhone: phone,
-              to: { name: recipient.name, ...(recipient.email === undefined ? {} : { email: recipient.email }), ...(recipient.phone === undefined ? {} : { phone: recipient.phone }) },
-              language: recipient.language,
-              code,
-              expiresAt: verification.expiresAt,
-              requestedBy: who.actor.id,
-            }),
-          },
-        ]);
+        await publishVerificationCode(bus, {
+          verificationId: verification.id,
+          tenant,
+          callerPhone: phone,
+          to: { name: recipient.name, ...(recipient.email === undefined ? {} : { email: recipient.email }), ...(recipient.phone === undefined ? {} : { phone: recipient.phone }) },
+          language: recipient.language,
+          code,
+          expiresAt: verification.expiresAt,
+          requestedBy: who.actor.id,
+        });
         return reply
           .code(202)
           .header('location', `/v1/phone-verifications/${verification.id}`)
