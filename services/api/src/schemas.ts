@@ -136,6 +136,7 @@ export const TicketViewSchema = z
     openedAt: z.string(),
     triagedAt: z.string().optional(),
     resolvedAt: z.string().optional(),
+    resolution: z.string().optional(),
     closedAt: z.string().optional(),
     closeReason: z.string().optional(),
     reopenCount: z.number().int(),

@@ -1,5 +1,5 @@
 import type { Command as Cli } from 'commander';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { EventDecodingError } from '@caseflow/domain';
 import type { GlobalOptions } from './context.js';
 import { UsageError, parseInstant } from './context.js';
@@ -22,6 +22,8 @@ function buildProgram(output: Output): Cli {
     .option('--data <dir>', 'the embedded store directory', './data')
     .option('--now <instant>', 'act as if it were this ISO instant (demos, tests, back-dated imports)')
     .option('--json', 'machine-readable output')
+    .addOption(new Option('--server <url>', 'ticket commands act through the caseflow API at this URL instead of the local store').env('CASEFLOW_SERVER'))
+    .addOption(new Option('--token <token>', 'with --server: the bearer token that says who you are').env('CASEFLOW_TOKEN'))
     // Commander's own usage errors become one line in the same shape as ours.
     .configureOutput({
       writeOut: (s) => output.out(s.trimEnd()),

@@ -1,21 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Command as Cli } from 'commander';
 import { Option } from 'commander';
+import type { RouteCommand } from '@caseflow/api';
+import { ROUTE_COMMANDS } from '@caseflow/api';
 import { Category, CloseReason, Plan, Severity } from '@caseflow/domain';
-import type { HandleResult, TicketView } from '@caseflow/engine';
+import type { HandleResult, HistoryEntry, TicketView } from '@caseflow/engine';
 import { readHistory, readTicketAt, ticketView } from '@caseflow/engine';
 import { clocks, defaultPolicy, policyFor } from '@caseflow/sla';
 import type { GlobalOptions } from './context.js';
 import { UsageError, clockFrom, parseActor, parseInstant, withStore } from './context.js';
 import type { Output } from './output.js';
 import { describeClocks, describeHistory, describeRejection, describeTicket, toJson } from './output.js';
+import type { Answer, ApiClient, CommandOptions, ServerTicketView } from './remote.js';
+import { connect, describeServerClocks } from './remote.js';
 
-/** A refusal by the domain or the engine: exit 2 with one line naming the code. */
+/** A refusal by the domain, the engine or the API's server: exit 2 with one line naming the code. */
 export class Refusal extends Error {
   override name = 'Refusal';
 }
 
-type Options = Record<string, unknown> & GlobalOptions;
+type Options = Record<string, unknown> & GlobalOptions & { server?: string; token?: string };
 
 const WORKFLOW_COMMANDS = [
   'triage',
@@ -31,11 +35,54 @@ const WORKFLOW_COMMANDS = [
   'change-severity',
 ] as const;
 
+const isRouteCommand = (name: string): name is RouteCommand => (ROUTE_COMMANDS as readonly string[]).includes(name);
+
+const FROM_TENANT_DIRECTORY = "the server's tenant directory decides a tenant's plan, region and advanced agreement";
+/** Options the server decides for itself, and why; each command refuses those it takes when --server is given. */
+const SERVER_DECIDES = {
+  now: 'the server keeps the time',
+  as: 'the token says who acts',
+  delegations: 'the token says who acts, and the tenant directory which delegations count',
+  plan: FROM_TENANT_DIRECTORY,
+  region: FROM_TENANT_DIRECTORY,
+  advancedAgreement: FROM_TENANT_DIRECTORY,
+  at: 'the API gives the clocks as they stand now (history --at gives the ticket as it was)',
+} as const;
+type ServerDecided = keyof typeof SERVER_DECIDES;
+
+const flagOf = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * With --server (or CASEFLOW_SERVER): the API client, once the options the server decides for
+ * itself are refused. Without: undefined, and the command acts on the local store.
+ */
+function remote(cmd: Cli, o: Options, serverDecides: readonly ServerDecided[] = []): ApiClient | undefined {
+  if (o.server === undefined) {
+    if (cmd.getOptionValueSourceWithGlobals('token') === 'cli') {
+      throw new UsageError('--token is for the API: give --server as well, or leave --token out to act on the local store');
+    }
+    return undefined;
+  }
+  for (const key of ['now', ...serverDecides] as const) {
+    if (o[key] !== undefined) throw new UsageError(`${flagOf(key)} cannot be used with --server: ${SERVER_DECIDES[key]}`);
+  }
+  return connect(o.server, o.token);
+}
+
+/** Options only the local store needs: with --server the token and the tenant directory supply them. */
+function requireLocally(cmd: Cli, o: Options, keys: readonly string[]): void {
+  for (const key of keys) {
+    if (o[key] !== undefined) continue;
+    const flags = cmd.options.find((option) => option.attributeName() === key)?.flags ?? flagOf(key);
+    throw new UsageError(`required option '${flags}' not specified`);
+  }
+}
+
 function actorOptions(command: Cli): Cli {
   return command
-    .requiredOption('--as <role:id@tenant>', 'who acts, e.g. customer-admin:alice@contoso or agent:bob@support')
+    .option('--as <role:id@tenant>', 'who acts, e.g. customer-admin:alice@contoso or agent:bob@support (not with --server: the token says)')
     .option('--delegations <tenants>', 'for a partner: comma-separated tenants it holds delegated admin rights for')
-    .option('--command-id <id>', 'idempotency key: sending the same id again changes nothing (default: a new UUID)');
+    .option('--command-id <id>', 'idempotency key: sending the same id again changes nothing (default: a new UUID; with --server, the Idempotency-Key)');
 }
 
 /** Only the options the user gave: the domain's schema refuses any that do not belong to the command. */
@@ -49,46 +96,72 @@ function parseLevel(value: string): number {
   return level;
 }
 
-function report(result: HandleResult, options: Options, output: Output, printIdOnly: boolean): void {
+function parseRevision(value: string): number {
+  if (!/^[0-9]{1,15}$/.test(value)) throw new UsageError(`--if-match needs a revision, a whole number as ticket show prints it, not "${value}"`);
+  return Number(value);
+}
+
+const commandOptions = (o: Options): CommandOptions => ({
+  ...(o.commandId === undefined ? {} : { idempotencyKey: o.commandId as string }),
+  ...(o.ifMatch === undefined ? {} : { ifMatch: o.ifMatch as number }),
+});
+
+interface Accepted {
+  view: TicketView;
+  repeated: boolean;
+}
+
+/** What the engine did with a command; a rejection is a refusal. */
+function accepted(result: HandleResult): Accepted {
   if (!result.ok) throw new Refusal(describeRejection(result.rejection));
   const view = ticketView(result.state, result.revision);
   if (view === undefined) throw new Error('an accepted command left no ticket');
+  return { view, repeated: result.repeated };
+}
+
+/** What the server answered; a problem is a refusal, in the same words as the engine's. */
+function answered<T>(answer: Answer<T>): T {
+  if (!answer.ok) throw new Refusal(`refused (${answer.code}): ${answer.detail}`);
+  return answer.body;
+}
+
+const sent = (answer: Answer<ServerTicketView>): Accepted => ({ view: answered(answer), repeated: answer.ok && answer.replayed });
+
+/** A ticket view, or a not_found refusal saying why there is none. */
+function found(view: TicketView | undefined, whyNone: string): TicketView {
+  if (view === undefined) throw new Refusal(`refused (not_found): ${whyNone}`);
+  return view;
+}
+
+function report({ view, repeated }: Accepted, options: Options, output: Output, printIdOnly: boolean): void {
   if (options.json) output.out(toJson(view));
   else if (printIdOnly) output.out(view.id);
-  else output.out(`${view.id}: ${view.state} (severity ${view.severity}, revision ${view.revision})${result.repeated ? ' — already done, nothing changed' : ''}`);
+  else output.out(`${view.id}: ${view.state} (severity ${view.severity}, revision ${view.revision})${repeated ? ' — already done, nothing changed' : ''}`);
 }
 
 export function addTicketCommands(program: Cli, output: Output, globals: (cmd: Cli) => Options): void {
-  const ticket = program.command('ticket').description('open, move and inspect tickets in the embedded store');
+  const ticket = program.command('ticket').description('open, move and inspect tickets in the embedded store, or through the API with --server');
 
   actorOptions(
     ticket
       .command('open')
       .description('open a service request; prints the new ticket id')
-      .requiredOption('--tenant <tenant>', 'the customer organisation')
-      .addOption(new Option('--plan <plan>', 'the tenant plan').choices(Plan.options).makeOptionMandatory())
+      .option('--tenant <tenant>', "the customer organisation (with --server, a customer admin's own by default)")
+      .addOption(new Option('--plan <plan>', 'the tenant plan (not with --server)').choices(Plan.options))
       .addOption(new Option('--category <category>').choices(Category.options).makeOptionMandatory())
       .addOption(new Option('--severity <severity>', 'A critical, B high, C non-critical').choices(Severity.options).makeOptionMandatory())
-      .requiredOption('--region <region>', 'ISO country code, e.g. US')
+      .option('--region <region>', 'ISO country code, e.g. US (not with --server)')
       .requiredOption('--title <title>')
       .option('--description <text>')
       .option('--contact-email <email>')
       .option('--contact-phone <phone>')
       .addOption(new Option('--preferred-contact <method>').choices(['email', 'phone']).makeOptionMandatory())
       .requiredOption('--language <tag>', 'e.g. en, de, pl, zh-CN, zh-TW')
-      .option('--advanced-agreement', 'the tenant has the advanced online service agreement (21Vianet severity A)')
+      .option('--advanced-agreement', 'the tenant has the advanced online service agreement (21Vianet severity A; not with --server)')
       .option('--related <ticket>', 'an earlier ticket this one follows up'),
   ).action(async (_opts: unknown, cmd: Cli) => {
     const o = globals(cmd);
-    const actor = parseActor(o.as as string, o.delegations as string | undefined);
-    const input = given({
-      type: 'open',
-      commandId: o.commandId ?? randomUUID(),
-      actor,
-      tenant: o.tenant,
-      plan: o.plan,
-      region: o.region,
-      advancedAgreement: o.advancedAgreement === true,
+    const request = given({
       category: o.category,
       severity: o.severity,
       title: o.title,
@@ -97,7 +170,23 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
       language: o.language,
       relatedTicketId: o.related,
     });
-    await withStore(o, async (_store, engine) => report(await engine.handle(input), o, output, true));
+    const api = remote(cmd, o, ['as', 'delegations', 'plan', 'region', 'advancedAgreement']);
+    if (api !== undefined) {
+      report(sent(await api.open(given({ tenant: o.tenant, ...request }), commandOptions(o))), o, output, true);
+      return;
+    }
+    requireLocally(cmd, o, ['tenant', 'plan', 'region', 'as']);
+    const input = {
+      type: 'open',
+      commandId: o.commandId ?? randomUUID(),
+      actor: parseActor(o.as as string, o.delegations as string | undefined),
+      tenant: o.tenant,
+      plan: o.plan,
+      region: o.region,
+      advancedAgreement: o.advancedAgreement === true,
+      ...request,
+    };
+    await withStore(o, async (_store, engine) => report(accepted(await engine.handle(input)), o, output, true));
   });
 
   for (const name of WORKFLOW_COMMANDS) {
@@ -112,14 +201,11 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
         .option('--owner <owner>')
         .option('--queue <queue>')
         .option('--level <n>', 'escalation level', parseLevel)
-        .addOption(new Option('--visibility <visibility>', 'for notes').choices(['public', 'internal'])),
+        .addOption(new Option('--visibility <visibility>', 'for notes').choices(['public', 'internal']))
+        .option('--if-match <revision>', 'refuse unless the ticket is at this revision, as ticket show prints it', parseRevision),
     ).action(async (id: string, _opts: unknown, cmd: Cli) => {
       const o = globals(cmd);
-      const input = given({
-        type: name,
-        commandId: o.commandId ?? randomUUID(),
-        ticketId: id,
-        actor: parseActor(o.as as string, o.delegations as string | undefined),
+      const fields = given({
         severity: o.severity,
         category: o.category,
         reason: o.reason,
@@ -129,24 +215,41 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
         level: o.level,
         visibility: o.visibility,
       });
-      await withStore(o, async (_store, engine) => report(await engine.handle(input), o, output, false));
+      const api = remote(cmd, o, ['as', 'delegations']);
+      if (api !== undefined) {
+        if (!isRouteCommand(name)) throw new UsageError(`${name} is not a command the API takes (the SLA timer escalates); without --server it acts on the local store`);
+        report(sent(await api.command(id, name, fields, commandOptions(o))), o, output, false);
+        return;
+      }
+      requireLocally(cmd, o, ['as']);
+      const input = {
+        type: name,
+        commandId: o.commandId ?? randomUUID(),
+        ticketId: id,
+        actor: parseActor(o.as as string, o.delegations as string | undefined),
+        ...fields,
+      };
+      const ifMatch = o.ifMatch === undefined ? {} : { expectedRevision: BigInt(o.ifMatch as number) };
+      await withStore(o, async (_store, engine) => report(accepted(await engine.handle(input, ifMatch)), o, output, false));
     });
   }
 
-  /** A ticket view as JSON or text, or a not_found refusal saying why there is none. */
-  const printTicket = (view: TicketView | undefined, whyNone: string, json: boolean | undefined) => {
-    if (view === undefined) throw new Refusal(`refused (not_found): ${whyNone}`);
-    output.out(json ? toJson(view) : describeTicket(view));
-  };
+  const printTicket = (view: TicketView, json: boolean | undefined) => output.out(json ? toJson(view) : describeTicket(view));
+  const printHistory = (entries: HistoryEntry[], json: boolean | undefined) => output.out(json ? toJson(entries) : describeHistory(entries));
 
   ticket
     .command('show <id>')
     .description('the ticket as it is now')
     .action(async (id: string, _opts: unknown, cmd: Cli) => {
       const o = globals(cmd);
+      const api = remote(cmd, o);
+      if (api !== undefined) {
+        printTicket(answered(await api.ticket(id)), o.json);
+        return;
+      }
       await withStore(o, async (_store, engine) => {
         const loaded = await engine.load(id);
-        printTicket(loaded.revision === undefined ? undefined : ticketView(loaded.state, loaded.revision), `no ticket ${id}`, o.json);
+        printTicket(found(loaded.revision === undefined ? undefined : ticketView(loaded.state, loaded.revision), `no ticket ${id}`), o.json);
       });
     });
 
@@ -157,23 +260,35 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
     .action(async (id: string, _opts: unknown, cmd: Cli) => {
       const o = globals(cmd);
       const at = o.at === undefined ? undefined : parseInstant(o.at as string, '--at');
+      const api = remote(cmd, o);
+      if (api !== undefined) {
+        if (at !== undefined) printTicket(answered(await api.ticketAt(id, at)), o.json);
+        else printHistory(answered(await api.history(id)), o.json);
+        return;
+      }
       await withStore(o, async (store) => {
         if (at !== undefined) {
-          printTicket(await readTicketAt(store, id, at), `ticket ${id} did not exist at ${at.toISOString()}`, o.json);
+          printTicket(found(await readTicketAt(store, id, at), `ticket ${id} did not exist at ${at.toISOString()}`), o.json);
           return;
         }
         const entries = await readHistory(store, id);
         if (entries.length === 0) throw new Refusal(`refused (not_found): no ticket ${id}`);
-        output.out(o.json ? toJson(entries) : describeHistory(entries));
+        printHistory(entries, o.json);
       });
     });
 
   ticket
     .command('clocks <id>')
     .description("the ticket's SLA clocks under the policy pinned on it, now (or --now) or as of --at")
-    .option('--at <instant>', 'the clocks as they stood at this ISO instant')
+    .option('--at <instant>', 'the clocks as they stood at this ISO instant (not with --server)')
     .action(async (id: string, _opts: unknown, cmd: Cli) => {
       const o = globals(cmd);
+      const api = remote(cmd, o, ['at']);
+      if (api !== undefined) {
+        const running = answered(await api.ticket(id)).clocks;
+        output.out(o.json ? toJson(running) : describeServerClocks(running));
+        return;
+      }
       const at = o.at === undefined ? clockFrom(o).now() : parseInstant(o.at as string, '--at');
       await withStore(o, async (store) => {
         const events = (await readHistory(store, id)).map((entry) => entry.event);
