@@ -96,7 +96,7 @@ export class CommandEngine {
       try {
         const appended = await this.store.appendToStream(stream, decision.events.map(toStored), loaded.revision ?? 'no_stream');
         const firstRevision = (loaded.revision ?? -1n) + 1n;
-        if (appended.nextExpectedRevision !== firstRevision + BigInt(decision.events.length) - 1n) {
+        if (appended.duplicate === true || appended.nextExpectedRevision !== firstRevision + BigInt(decision.events.length) - 1n) {
           // The store recognised the event ids: another handler recorded this command meanwhile.
           this.cache.delete(command.ticketId);
           continue;

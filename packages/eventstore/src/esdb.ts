@@ -144,7 +144,7 @@ export class EsdbEventStore implements EventStore {
       // them. A conflict, as the SQLite adapter reports it.
       throw new WrongExpectedRevisionError(stream, expected, recorded.at(-1)?.revision ?? 'no_stream');
     }
-    return { nextExpectedRevision: last.revision, position: last.position };
+    return { nextExpectedRevision: last.revision, position: last.position, duplicate: true };
   }
 }
 

@@ -39,6 +39,11 @@ export interface AppendResult {
   nextExpectedRevision: bigint;
   /** The global position of the last event appended. */
   position: Position;
+  /**
+   * True when these events were in the stream already (an idempotent retry, perhaps by a rival
+   * appending the same ids a moment earlier): nothing was appended this time.
+   */
+  duplicate?: boolean;
 }
 
 export interface SubscriptionFilter {

@@ -177,7 +177,7 @@ export class SqliteEventStore implements EventStore {
       found.every((row, i) => row !== undefined && row.stream === stream && row.revision === first.revision + i);
     if (!contiguous) throw new WrongExpectedRevisionError(stream, 'any', this.lastRevision(stream));
     const lastRow = found[found.length - 1] as { revision: number; position: number };
-    return { nextExpectedRevision: BigInt(lastRow.revision), position: String(lastRow.position) };
+    return { nextExpectedRevision: BigInt(lastRow.revision), position: String(lastRow.position), duplicate: true };
   }
 
   readStream(stream: string, options: { fromRevision?: bigint } = {}): Promise<RecordedEvent[]> {

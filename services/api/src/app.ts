@@ -102,6 +102,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     // Ticket ids and tenants are case-sensitive; a trailing slash is the same resource.
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
+  // Bodies are JSON; anything else is a 415, not a string the schema then refuses.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
