@@ -101,6 +101,26 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // Ticket ids and tenants are case-sensitive; a trailing slash is the same resource.
     routerOptions: { ignoreTrailingSlash: true },
+    // Refusals the router makes before any route runs still answer as problem details.
+    frameworkErrors: (error, request, reply) => {
+      const problem =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new Problem('not_found', 'no such resource: the id is longer than any id here')
+          : validationProblem([{ path: ['url'], message: error.message }]);
+      void sendProblem(reply, problem);
+    },
+    // Requests Node's HTTP parser refuses (a malformed request line, headers over 16 KiB).
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return;
+      const tooLarge = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW';
+      const problem = tooLarge
+        ? new Problem('payload_too_large', 'the request headers are larger than 16 KiB')
+        : validationProblem([{ path: [], message: 'the request is not valid HTTP' }]);
+      const body = JSON.stringify(problem.body());
+      socket.end(
+        `HTTP/1.1 ${problem.status} ${tooLarge ? 'Payload Too Large' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   }).withTypeProvider<ZodTypeProvider>();
   // Bodies are JSON; anything else is a 415, not a string the schema then refuses.
   app.removeContentTypeParser('text/plain');
