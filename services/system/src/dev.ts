@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TenantDirectory } from '@caseflow/directory';
 import { devDirectory, devUsers, loadTenantDirectory } from '@caseflow/directory';
@@ -21,11 +21,11 @@ export interface DevSetup {
 export async function prepareDevMode(dataDir: string, now: Date): Promise<DevSetup> {
   mkdirSync(dataDir, { recursive: true });
   const secretFile = join(dataDir, 'dev-secret');
-  if (!existsSync(secretFile)) writeFileSync(secretFile, `${generateSecret()}\n`, { mode: 0o600 });
+  createOnce(secretFile, `${generateSecret()}\n`, 0o600);
   const secret = readFileSync(secretFile, 'utf8').trim();
 
   const directoryFile = join(dataDir, 'tenants.json');
-  if (!existsSync(directoryFile)) writeFileSync(directoryFile, `${JSON.stringify(devDirectory(), null, 2)}\n`);
+  createOnce(directoryFile, `${JSON.stringify(devDirectory(), null, 2)}\n`, 0o644);
   const directory = loadTenantDirectory(directoryFile);
 
   const users = await Promise.all(
@@ -46,4 +46,13 @@ export async function prepareDevMode(dataDir: string, now: Date): Promise<DevSet
     ...(supervisor === undefined ? {} : { dutySupervisor: { email: address(supervisor.name), name: supervisor.name } }),
   };
   return { secret, directory, directoryFile, credentialsFile, notifierDirectory };
+}
+
+/** Creates the file unless it exists; services started side by side (`caseflow serve`) agree on the first one written. */
+function createOnce(file: string, content: string, mode: number): void {
+  try {
+    writeFileSync(file, content, { mode, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }

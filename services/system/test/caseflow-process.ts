@@ -37,6 +37,8 @@ export interface StartOptions {
   dataDir: string;
   /** Runs with `--test-clock --now <instant>`; without it, the real clock and no POST /v1/_clock. */
   testClockAt?: string;
+  /** `caseflow serve <service>` instead of `caseflow start`. */
+  serve?: 'api' | 'relay' | 'sla-timer' | 'notifier';
 }
 
 const STARTUP_MS = 20_000;
@@ -67,10 +69,13 @@ export class CaseflowProcess {
   ) {}
 
   /** Starts `caseflow start` on a free port; resolves once it prints the API's URL. */
-  static async start({ dataDir, testClockAt }: StartOptions): Promise<CaseflowProcess> {
+  static async start({ dataDir, testClockAt, serve }: StartOptions): Promise<CaseflowProcess> {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`pnpm -s build\` first (npm test does)`);
     const clockArgs = testClockAt === undefined ? [] : ['--test-clock', '--now', testClockAt];
-    const child = spawn(process.execPath, [CLI, 'start', '--data', dataDir, '--port', '0', ...clockArgs], {
+    const command = serve === undefined ? ['start'] : ['serve', serve];
+    // A service without the API is up once it says what it runs.
+    const ready = serve === undefined || serve === 'api' ? /caseflow: API at (http:\/\/\S+)/ : /caseflow: running \S+ on (\S+)/;
+    const child = spawn(process.execPath, [CLI, ...command, '--data', dataDir, '--port', '0', ...clockArgs], {
       env: devModeEnvironment(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -79,12 +84,12 @@ export class CaseflowProcess {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`caseflow start printed no API URL within ${STARTUP_MS} ms:\n${output.join('')}`));
+        reject(new Error(`caseflow ${command.join(' ')} was not ready within ${STARTUP_MS} ms:\n${output.join('')}`));
       }, STARTUP_MS);
       child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
       child.stdout?.on('data', (chunk: Buffer) => {
         output.push(chunk.toString('utf8'));
-        const printed = /caseflow: API at (http:\/\/\S+)/.exec(output.join(''))?.[1];
+        const printed = ready.exec(output.join(''))?.[1];
         if (printed !== undefined) {
           clearTimeout(timer);
           resolve(printed);

@@ -371,3 +371,31 @@ describe('caseflow start shutting down on SIGTERM', () => {
     }
   }, 60_000);
 });
+
+describe('caseflow serve: one service per process on one data directory', () => {
+  it('the API, the relay and the notifier run apart, and the customer still hears about a new request', async () => {
+    const dataDir = freshDataDir();
+    // Side by side, as a process supervisor would start them: dev mode settles on one secret.
+    const [api, relay, notifier] = await Promise.all([
+      CaseflowProcess.start({ dataDir, serve: 'api' }),
+      CaseflowProcess.start({ dataDir, serve: 'relay' }),
+      CaseflowProcess.start({ dataDir, serve: 'notifier' }),
+    ]);
+    try {
+      expect(relay.log).toContain('running relay on');
+      expect(notifier.log).toContain('running notifier on');
+      const opened = await api.request<TicketView>('POST', '/v1/tickets', { token: api.token(ALICE), body: openBody({ title: 'Served apart' }) });
+      expect(opened.status).toBe(201);
+      const [mail] = await eventually(() => {
+        const found = readOutbox(dataDir).filter((email) => email.subject.includes('Served apart'));
+        expect(found).toHaveLength(1);
+        return found;
+      }, 15_000);
+      expect(mail?.to).toContain('alice@contoso.example');
+      // The relay's process reports no lag of its own: only the API serves metrics, and its relay gauge is absent.
+      expect((await api.request<string>('GET', '/metrics')).body).not.toContain('caseflow_relay_lag_events');
+    } finally {
+      await Promise.all([api.stop(), relay.stop(), notifier.stop()]);
+    }
+  });
+});
