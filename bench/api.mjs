@@ -3,6 +3,7 @@
 // use), next to the engine's in-process rate for the same commands, measured in the same run.
 // The command is a public note on one of --tickets open tickets, round robin, so requests on one
 // ticket rarely collide. Usage: node bench/api.mjs [--connections 10] [--seconds 10] [--tickets 200]
+// BENCH_SERVICES=api runs the API without the workers beside it (as `caseflow serve api` would).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -16,6 +17,7 @@ const connections = arg('connections', 10);
 const seconds = arg('seconds', 10);
 const ticketCount = arg('tickets', 200);
 const dir = tempDir('api');
+const services = (process.env.BENCH_SERVICES ?? 'api,relay,sla-timer,notifier').split(',');
 
 const openBody = { category: 'technical', severity: 'B', title: 'Mail flow down', contact: { email: 'alice@contoso.example', preferred: 'email' }, language: 'en' };
 const noteBody = JSON.stringify({ text: 'Still investigating the connector.', visibility: 'public' });
@@ -23,7 +25,7 @@ const noteBody = JSON.stringify({ text: 'Still investigating the connector.', vi
 async function apiRun() {
   const dataDir = join(dir, 'api');
   const dev = await prepareDevMode(dataDir, new Date());
-  const system = await startSystem({ dataDir, port: 0, services: (process.env.BENCH_SERVICES ?? 'api,relay,sla-timer,notifier').split(','), identity: { secret: dev.secret }, directory: dev.directory, notifierDirectory: dev.notifierDirectory, log: () => undefined });
+  const system = await startSystem({ dataDir, port: 0, services, identity: { secret: dev.secret }, directory: dev.directory, notifierDirectory: dev.notifierDirectory, log: () => undefined });
   const { users } = JSON.parse(readFileSync(dev.credentialsFile, 'utf8'));
   const tokenOf = (name) => users.find((u) => u.name === name).token;
   const admin = { authorization: `Bearer ${tokenOf('alice@contoso')}`, 'content-type': 'application/json' };
@@ -78,7 +80,7 @@ const http = await apiRun();
 const inProcess = await engineRun();
 const ok = http.requests.total - http.non2xx;
 const rate = ok / http.duration;
-console.log(`POST /v1/tickets/{id}/note, ${connections} connections, ${seconds} s, ${ticketCount} tickets, embedded defaults (all four services in the process)`);
+console.log(`POST /v1/tickets/{id}/note, ${connections} connections, ${seconds} s, ${ticketCount} tickets, embedded defaults (${services.join(', ')} in the process)`);
 console.log(`  API:        ${Math.round(rate).toLocaleString('en-US')} commands/s (${http.non2xx} non-2xx, ${http.errors} errors)`);
 console.log(`  latency:    p50 ${http.latency.p50} ms, p99 ${http.latency.p99} ms`);
 console.log(`  engine:     ${Math.round(inProcess).toLocaleString('en-US')} commands/s in-process, same commands and concurrency`);
