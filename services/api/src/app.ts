@@ -4,8 +4,8 @@ import type { Bus } from '@caseflow/bus';
 import type { TenantDirectory } from '@caseflow/directory';
 import { isRegisteredPhone, tenantOf, verificationRecipient } from '@caseflow/directory';
 import type { CommandInput } from '@caseflow/domain';
-import type { Clock, CommandEngine, Handled } from '@caseflow/engine';
-import { readHistory, readTicketAt } from '@caseflow/engine';
+import type { Clock, CommandEngine, HistoryEntry } from '@caseflow/engine';
+import { readHistory } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
 import type { TokenVerifier } from '@caseflow/identity';
 import { UnauthorizedError, bearerToken } from '@caseflow/identity';
@@ -69,8 +69,6 @@ export interface ApiOptions {
   /** Only with `caseflow start --test-clock`: enables POST /v1/_clock. */
   testClock?: AdjustableClock;
   gauges?: SystemGauges;
-  /** Named checks for /readyz; each true when its part can serve. */
-  readiness?: () => Record<string, boolean> | Promise<Record<string, boolean>>;
   /** Largest request body in bytes (default 64 KiB). */
   bodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
@@ -172,19 +170,26 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   // --- tickets ----------------------------------------------------------------------------------
 
-  /** The ticket's history and current view if the caller may see it; otherwise 404, whether it exists or not. */
+  /** The ticket if the caller may see it; otherwise 404, whether it exists or not. */
   const visibleTicket = async (who: Principal, ticketId: string) => {
-    const loaded = await engine.load(ticketId);
-    const ticket = loaded.state.ticket;
+    const { ticket } = (await engine.load(ticketId)).state;
     if (ticket === undefined || !canSee(who, ticket.tenant)) throw new Problem('not_found', `no ticket ${ticketId}`);
-    return { ticket, revision: loaded.revision ?? 0n };
+    return ticket;
   };
 
-  const currentView = async (ticketId: string, handled?: Handled) => {
-    const history = (await readHistory(store, ticketId)).filter((entry) => handled === undefined || entry.revision <= handled.revision);
-    const last = history.at(-1);
-    if (last === undefined) throw new Problem('not_found', `no ticket ${ticketId}`);
-    return withClocks(last.stateAfter, history.map((entry) => entry.event), policies, clock.now());
+  /** The ticket's history, each event with the ticket after it, if the caller may see it; otherwise 404. */
+  const visibleEntries = async (who: Principal, ticketId: string) => {
+    const entries = await readHistory(store, ticketId);
+    const tenant = entries[0]?.stateAfter.tenant;
+    if (tenant === undefined || !canSee(who, tenant)) throw new Problem('not_found', `no ticket ${ticketId}`);
+    return entries;
+  };
+
+  /** The view after the last of these entries, with the clocks as they stand now. */
+  const viewAfter = (entries: readonly HistoryEntry[]) => {
+    const last = entries.at(-1);
+    if (last === undefined) throw new Error('a view of a ticket without events');
+    return withClocks(last.stateAfter, entries.map((entry) => entry.event), policies, clock.now());
   };
 
   const handle = async (
@@ -192,11 +197,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     reply: FastifyReply,
     /** The command without its id and actor, which come from the request; the engine validates it. */
     input: Record<string, unknown> & { type: CommandInput['type'] },
+    headers: z.infer<typeof CommandHeaders>,
     onBehalfOfPhoneVerification: string | undefined,
     tenant: string,
   ) => {
     const who = principal(request);
-    const headers = CommandHeaders.parse(request.headers);
     const causation = onBehalfOfPhoneVerification === undefined ? {} : { causationId: `phone-verification:${verifiedCaller(who, onBehalfOfPhoneVerification, tenant).id}` };
     const commandId = commandIdFor(who, headers['idempotency-key']);
     const expectedRevision = headers['if-match'] === undefined ? undefined : BigInt(headers['if-match'].replace(/^W\//, '').replaceAll('"', ''));
@@ -211,7 +216,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     metrics.commands.inc({ command: input.type, outcome: result.repeated ? 'repeated' : 'accepted' });
     if (result.repeated) reply.header('idempotent-replayed', 'true');
     reply.header('etag', `"${result.revision}"`);
-    return currentView(result.ticketId, result);
+    // A repeat answers as the first time: the ticket as that command left it.
+    return viewAfter((await readHistory(store, result.ticketId)).filter((entry) => entry.revision <= result.revision));
   };
 
   /** A command "on behalf of a phone caller" needs a confirmed verification for the ticket's tenant. */
@@ -252,6 +258,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
           request,
           reply,
           { type: 'open', ...fields, tenant, plan: entry.plan, region: entry.region, advancedAgreement: entry.advancedAgreement },
+          request.headers,
           onBehalfOfPhoneVerification,
           tenant,
         );
@@ -274,9 +281,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
           },
         },
         async (request, reply) => {
-          const { ticket } = await visibleTicket(principal(request), request.params.id);
+          const ticket = await visibleTicket(principal(request), request.params.id);
           const { onBehalfOfPhoneVerification, ...fields } = request.body as Record<string, unknown> & { onBehalfOfPhoneVerification?: string };
-          return reply.send(await handle(request, reply, { ...fields, type: command, ticketId: request.params.id }, onBehalfOfPhoneVerification, ticket.tenant));
+          return reply.send(await handle(request, reply, { ...fields, type: command, ticketId: request.params.id }, request.headers, onBehalfOfPhoneVerification, ticket.tenant));
         },
       );
     }
@@ -285,8 +292,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       '/v1/tickets/:id',
       { schema: { summary: 'A ticket, with its SLA clocks', tags: ['tickets'], security: SECURED, params: TicketParams, response: { 200: TicketViewSchema, ...PROBLEM_RESPONSES } } },
       async (request, reply) => {
-        await visibleTicket(principal(request), request.params.id);
-        const view = await currentView(request.params.id);
+        const view = viewAfter(await visibleEntries(principal(request), request.params.id));
         return reply.header('etag', `"${view.revision}"`).send(view);
       },
     );
@@ -306,14 +312,16 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       async (request) => {
         const who = principal(request);
         const ticketId = request.params.id;
-        await visibleTicket(who, ticketId);
+        const entries = await visibleEntries(who, ticketId);
         const { at } = request.query;
         if (at !== undefined) {
-          const view = await readTicketAt(store, ticketId, new Date(at));
-          if (view === undefined) throw new Problem('not_found', `ticket ${ticketId} had not been opened at ${at}`);
-          return { ticketId, at: new Date(at).toISOString(), ticket: asOf(view) };
+          // Events are stored in the order they occurred, so what had happened by then is a prefix.
+          const instant = new Date(at);
+          const last = entries.filter((entry) => Date.parse(entry.event.occurredAt) <= instant.getTime()).at(-1);
+          if (last === undefined) throw new Problem('not_found', `ticket ${ticketId} had not been opened at ${at}`);
+          return { ticketId, at: instant.toISOString(), ticket: asOf(last.stateAfter) };
         }
-        return { ticketId, events: visibleHistory(await readHistory(store, ticketId), seesInternalNotes(who)) };
+        return { ticketId, events: visibleHistory(entries, seesInternalNotes(who)) };
       },
     );
 
@@ -434,11 +442,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    const checks = { ...(await options.readiness?.()) };
-    const ready = Object.values(checks).every(Boolean);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
-  });
+  // The API listens only once its read model has caught up; it stops being ready when it starts closing.
+  app.get('/readyz', { schema: { hide: true } }, (_request, reply) =>
+    reply.code(closing ? 503 : 200).send({ status: closing ? 'closing' : 'ready' }),
+  );
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
@@ -457,11 +464,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         }
       },
     );
+    app.get('/v1/_clock', { schema: { hide: true } }, () => ({ now: testClock.now().toISOString() }));
   }
-  app.get('/v1/_clock', { schema: { hide: true } }, () => {
-    if (testClock === undefined) throw new Problem('not_found', 'no route GET /v1/_clock');
-    return { now: testClock.now().toISOString() };
-  });
 
   return app;
 }

@@ -8,7 +8,6 @@ export const PROBLEM_STATUS = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
-  method_not_allowed: 405,
   invalid_transition: 409,
   conflict: 409,
   already_confirmed: 409,
@@ -21,7 +20,6 @@ export const PROBLEM_STATUS = {
   wrong_code: 422,
   verification_expired: 422,
   verification_locked: 422,
-  unavailable: 503,
   internal: 500,
 } as const;
 export type ProblemCode = keyof typeof PROBLEM_STATUS;
@@ -31,7 +29,6 @@ const TITLES: Record<ProblemCode, string> = {
   unauthorized: 'Authentication is required',
   forbidden: 'Not allowed',
   not_found: 'Not found',
-  method_not_allowed: 'Method not allowed',
   invalid_transition: 'The ticket does not accept this command in its state',
   conflict: 'The ticket kept changing; try again',
   already_confirmed: 'The verification is already confirmed',
@@ -44,7 +41,6 @@ const TITLES: Record<ProblemCode, string> = {
   wrong_code: 'The code is not right',
   verification_expired: 'The verification has expired',
   verification_locked: 'Too many wrong codes; the verification is locked',
-  unavailable: 'The service is not available',
   internal: 'Something went wrong on our side',
 };
 

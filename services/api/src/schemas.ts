@@ -148,25 +148,23 @@ export const TicketViewSchema = z
   .meta({ id: 'Ticket' });
 export type TicketViewBody = z.infer<typeof TicketViewSchema>;
 
-export const TicketSummarySchema = z
-  .object({
-    id: z.string(),
-    tenant: z.string(),
-    state: z.enum(LIFECYCLE_STATES),
-    severity: Severity,
-    category: Category,
-    plan: z.string(),
-    region: z.string(),
-    title: z.string(),
-    owner: z.string().optional(),
-    escalationLevel: z.number().int(),
-    revision: z.number().int(),
-    openedAt: z.string(),
-    closedAt: z.string().optional(),
-    lastEventAt: z.string(),
-    breachAt: z.string().optional(),
-    breached: z.boolean(),
-  })
+export const TicketSummarySchema = TicketViewSchema.pick({
+  id: true,
+  tenant: true,
+  state: true,
+  severity: true,
+  category: true,
+  plan: true,
+  region: true,
+  title: true,
+  owner: true,
+  escalationLevel: true,
+  revision: true,
+  openedAt: true,
+  closedAt: true,
+  lastEventAt: true,
+})
+  .extend({ breachAt: z.string().optional(), breached: z.boolean() })
   .meta({ id: 'TicketSummary' });
 export const TicketPageSchema = z.object({ items: z.array(TicketSummarySchema), nextCursor: z.string().optional() });
 

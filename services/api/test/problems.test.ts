@@ -327,8 +327,6 @@ const CASES: ProblemCase[] = [
 
 /** Codes no request can produce, and why. */
 const NOT_PRODUCIBLE: Partial<Record<ProblemCode, string>> = {
-  method_not_allowed: 'nothing raises it: an unrouted method is answered like an unknown route (404)',
-  unavailable: 'nothing raises it: /readyz reports 503 in its own shape',
   internal: 'a bug; the tests below look for one',
 };
 

@@ -3,9 +3,10 @@ import type { Command as Cli } from 'commander';
 import { Option } from 'commander';
 import { AdjustableClock } from '@caseflow/api';
 import { loadTenantDirectory } from '@caseflow/directory';
+import type { IdentityConfig } from '@caseflow/identity';
 import { identityConfigFromEnv } from '@caseflow/identity';
 import { emailConfigFromEnv } from '@caseflow/notifier';
-import type { ServiceName, SystemOptions } from '@caseflow/system';
+import type { DevSetup, ServiceName, SystemOptions } from '@caseflow/system';
 import { SERVICES, prepareDevMode, startSystem } from '@caseflow/system';
 import type { GlobalOptions } from './context.js';
 import { UsageError, parseInstant } from './context.js';
@@ -34,11 +35,18 @@ const untilSignalled = () =>
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => done(signal));
   });
 
+/** Identity from the environment; without any, dev mode: its secret, demo tenants and tokens. */
+async function identityOrDevMode(dataDir: string, now: Date): Promise<{ identity: IdentityConfig; dev?: DevSetup }> {
+  const configured = identityConfigFromEnv(process.env);
+  if (configured !== undefined) return { identity: configured };
+  const dev = await prepareDevMode(dataDir, now);
+  return { identity: { secret: dev.secret }, dev };
+}
+
 async function run(services: readonly ServiceName[], options: Options & ServerOptions, output: Output): Promise<void> {
   const dataDir = resolve(options.data ?? './data');
   const testClock = options.testClock === true ? new AdjustableClock(options.now === undefined ? new Date() : parseInstant(options.now, '--now')) : undefined;
-  const configured = identityConfigFromEnv(process.env);
-  const dev = configured === undefined ? await prepareDevMode(dataDir, testClock?.now() ?? new Date()) : undefined;
+  const { identity, dev } = await identityOrDevMode(dataDir, testClock?.now() ?? new Date());
   const tenantsFile = options.tenants ?? process.env.CASEFLOW_TENANTS;
   const directory = tenantsFile !== undefined ? loadTenantDirectory(tenantsFile) : dev?.directory;
   if (directory === undefined) throw new UsageError('set CASEFLOW_TENANTS (or --tenants) to the tenant directory file when identity is configured');
@@ -48,7 +56,7 @@ async function run(services: readonly ServiceName[], options: Options & ServerOp
     services,
     port: port(options.port),
     host: options.host,
-    identity: configured ?? { secret: dev?.secret ?? '' },
+    identity,
     directory,
     email,
     ...(dev === undefined ? {} : { notifierDirectory: dev.notifierDirectory }),

@@ -90,7 +90,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       const relay = new Relay({ store, bus, bookkeeping });
       await relay.start();
       stops.push(() => relay.stop());
-      if (store instanceof SqliteEventStore) relayLag = () => store.countAfter(bookkeeping.checkpoint('relay'));
+      if (store instanceof SqliteEventStore) relayLag = () => store.countAfter(bookkeeping.checkpoint(relay.name));
     }
 
     let timersPending: (() => number) | undefined;
@@ -141,7 +141,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         policies,
         ...(options.testClock === undefined ? {} : { testClock: options.testClock }),
         gauges: { ...(relayLag === undefined ? {} : { relayLag }), ...(timersPending === undefined ? {} : { timersPending }) },
-        readiness: () => ({ store: true, readModel: tickets.checkpoint() !== undefined || (store instanceof SqliteEventStore && store.countAfter() === 0) }),
         ...(options.logger === undefined ? {} : { logger: options.logger }),
       });
       stops.push(() => app.close());
