@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bus } from '@caseflow/bus';
 import { STREAM_PREFIX } from '@caseflow/engine';
 import type { EventStore, RecordedEvent } from '@caseflow/eventstore';
+import { batchesOf } from '@caseflow/eventstore';
 import { toTicketMessage } from './cloudevents.js';
 import type { RelayBookkeeping } from './lease.js';
 
@@ -24,34 +25,6 @@ export interface RelayOptions {
   now?: () => Date;
   /** Told about failures the relay retries (the broker away, say); stderr by default. */
   onRetry?: (error: Error, attempt: number) => void;
-}
-
-const NOT_READY = Symbol('not ready');
-
-/**
- * Groups what an async source has ready into batches: waits for the first item, then takes what
- * arrives without waiting, up to `max`. Catch-up reads come in large batches, live events at once.
- */
-export async function* batchesOf<T>(source: AsyncIterable<T>, max: number): AsyncGenerator<T[]> {
-  const iterator = source[Symbol.asyncIterator]();
-  let pending = iterator.next();
-  for (;;) {
-    const first = await pending;
-    if (first.done === true) return;
-    const batch = [first.value];
-    pending = iterator.next();
-    while (batch.length < max) {
-      const ready = await Promise.race([pending, new Promise<typeof NOT_READY>((r) => setImmediate(() => r(NOT_READY)))]);
-      if (ready === NOT_READY) break;
-      if (ready.done === true) {
-        yield batch;
-        return;
-      }
-      batch.push(ready.value);
-      pending = iterator.next();
-    }
-    yield batch;
-  }
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));

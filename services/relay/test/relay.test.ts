@@ -10,7 +10,7 @@ import { defaultDecisionPolicy } from '@caseflow/domain';
 import { CommandEngine } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
 import { openSqliteEventStore } from '@caseflow/eventstore';
-import { EVENT_SOURCE, Relay, RelayBookkeeping, TICKET_EVENTS_TOPIC, batchesOf } from '../src/index.js';
+import { EVENT_SOURCE, Relay, RelayBookkeeping, TICKET_EVENTS_TOPIC } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'caseflow-relay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -163,18 +163,5 @@ describe('Relay', () => {
     expect(w.bookkeeping.saveCheckpoint('relay', 'standby', '42', new Date(t0.getTime() + 1_001))).toBe(true);
     expect(w.bookkeeping.checkpoint('relay')).toBe('42');
     return w.close();
-  });
-});
-
-describe('batchesOf', () => {
-  it('takes what is ready into one batch, up to the limit, and waits for what is not', async () => {
-    async function* source() {
-      yield* [1, 2, 3, 4, 5];
-      await new Promise((later) => setTimeout(later, 20));
-      yield 6;
-    }
-    const batches: number[][] = [];
-    for await (const batch of batchesOf(source(), 3)) batches.push(batch);
-    expect(batches).toEqual([[1, 2, 3], [4, 5], [6]]);
   });
 });
