@@ -10,7 +10,7 @@ import { CommandEngine } from '@caseflow/engine';
 import { openSqliteEventStore } from '@caseflow/eventstore';
 import { decisionPolicyOf, defaultPolicy } from '@caseflow/sla';
 import { SlaTimerStore } from '../src/index.js';
-import { HOUR, ManualClock, TestRelay, accepted, admin, escalationsOf, waitFor } from './helpers.js';
+import { HOUR, ManualClock, TestRelay, accepted, admin, escalationsOf, exited, waitFor } from './helpers.js';
 
 const main = join(import.meta.dirname, '..', 'dist', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'caseflow-sla-timer-crash-'));
@@ -27,9 +27,6 @@ function startWorker(data: string, output: string[]): ChildProcess {
   children.push(child);
   return child;
 }
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((done) => (child.exitCode !== null || child.signalCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code))));
 
 describe('the sla-timer process', () => {
   it('escalates each ticket exactly once when it is killed with -9 (three times) in the middle of a burst of due timers', async () => {

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@caseflow/bus';
 import { openInProcessBus } from '@caseflow/bus';
@@ -183,3 +184,7 @@ export function openWorld(file: string, options: { policies?: SlaPolicy[]; worke
   world.sla = worker(world.timers);
   return world;
 }
+
+/** Resolves with a child process's exit code once it has ended (at once if it already has). */
+export const exited = (child: ChildProcess) =>
+  new Promise<number | null>((done) => (child.exitCode !== null || child.signalCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code))));

@@ -11,16 +11,13 @@ import { CommandEngine, streamOf } from '@caseflow/engine';
 import type { RecordedEvent } from '@caseflow/eventstore';
 import { openSqliteEventStore } from '@caseflow/eventstore';
 import { decisionPolicyOf, defaultPolicy } from '@caseflow/sla';
-import { HOUR, ManualClock, accepted, admin, escalationsOf, waitFor } from './helpers.js';
+import { HOUR, ManualClock, accepted, admin, escalationsOf, exited, waitFor } from './helpers.js';
 import { toTicketMessage } from '@caseflow/relay';
 
 const brokers = process.env.CASEFLOW_KAFKA_BROKERS;
 const main = join(import.meta.dirname, '..', 'dist', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'caseflow-sla-timer-kafka-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((done) => (child.exitCode !== null || child.signalCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code))));
 
 if (brokers === undefined || brokers === '') {
   console.log('sla-timer crash test against Kafka skipped: CASEFLOW_KAFKA_BROKERS is not set (npm test starts a broker and sets it).');
