@@ -115,5 +115,5 @@ export function devDirectory(): TenantDirectory {
 
 /** Users of every role across the dev directory's tenants; a fresh copy each call. */
 export function devUsers(): DevUser[] {
-  return DEV_USERS.map((user) => ({ ...user, ...(user.delegations === undefined ? {} : { delegations: [...user.delegations] }) }));
+  return DEV_USERS.map((user) => structuredClone(user));
 }

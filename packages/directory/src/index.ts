@@ -1,5 +1,5 @@
-export { DirectoryError, RegisteredContact, TenantDirectory, TenantEntry, TenantKind, parseTenantDirectory } from './schema.js';
-export type { DirectoryIssue } from './schema.js';
+export { DirectoryError, parseTenantDirectory } from './schema.js';
+export type { DirectoryIssue, TenantDirectory, TenantEntry } from './schema.js';
 export { loadTenantDirectory } from './load.js';
 export { effectiveDelegations, isRegisteredPhone, tenantOf, verificationRecipient } from './lookup.js';
 export type { VerificationRecipient } from './lookup.js';

@@ -7,10 +7,10 @@ export function tenantOf(dir: TenantDirectory, tenant: string): TenantEntry | un
 
 /** `+49 (30) 555-0100` and `+49305550100` are one number; a leading + is kept, so `0049…` is not `+49…`. */
 function normalisePhone(phone: string): string {
-  return phone.trim().replace(/[\s().-]/g, '');
+  return phone.replace(/[\s().-]/g, '');
 }
 
-/** Normalises both sides to digits with a leading + kept (strip spaces, dashes, dots, parentheses). */
+/** Compares both sides with spaces, dashes, dots and parentheses stripped, a leading + kept. */
 export function isRegisteredPhone(dir: TenantDirectory, tenant: string, phone: string): boolean {
   const wanted = normalisePhone(phone);
   if (wanted === '') return false;

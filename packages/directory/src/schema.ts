@@ -1,7 +1,7 @@
 import { Contact, Language, Plan, Region, TenantId } from '@caseflow/domain';
 import { z } from 'zod';
 
-export const RegisteredContact = z
+const RegisteredContact = z
   .object({
     name: z.string().min(1).max(200),
     email: Contact.shape.email,
@@ -11,12 +11,10 @@ export const RegisteredContact = z
   })
   .strict()
   .refine((contact) => contact.email !== undefined || contact.phone !== undefined, 'a contact needs an email or a phone');
-export type RegisteredContact = z.infer<typeof RegisteredContact>;
 
-export const TenantKind = z.enum(['customer', 'partner', 'support']);
-export type TenantKind = z.infer<typeof TenantKind>;
+const TenantKind = z.enum(['customer', 'partner', 'support']);
 
-export const TenantEntry = z
+const TenantEntry = z
   .object({
     name: z.string().min(1).max(200),
     plan: Plan,

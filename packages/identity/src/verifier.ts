@@ -1,4 +1,4 @@
-import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import type { z } from 'zod';
 import { TokenClaims } from './claims.js';
@@ -21,6 +21,12 @@ export interface VerifierOptions {
 
 // Asymmetric only: accepting HS* here would let anyone sign with the published public key as an HMAC secret.
 const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+/** jose imports a Uint8Array secret anew on every verification; a CryptoKey imported once is reused. */
+function sharedSecretKey(secret: string): JWTVerifyGetKey {
+  const key = crypto.subtle.importKey('raw', hmacKey(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  return () => key;
+}
 
 function remoteKeys(jwksUrl: string, cooldownSec: number | undefined): JWTVerifyGetKey {
   let url: URL;
@@ -78,9 +84,9 @@ function unauthorized(error: unknown): UnauthorizedError {
   return new UnauthorizedError('malformed_token', 'the token is not a well-formed JWT', { cause: error });
 }
 
-function verificationKey(config: IdentityConfig, options: VerifierOptions): { key: Uint8Array | JWTVerifyGetKey; algorithms: string[] } {
+function verificationKey(config: IdentityConfig, options: VerifierOptions): { key: JWTVerifyGetKey; algorithms: string[] } {
   const { secret, jwksUrl } = config;
-  if (secret !== undefined && jwksUrl === undefined) return { key: hmacKey(secret), algorithms: ['HS256'] };
+  if (secret !== undefined && jwksUrl === undefined) return { key: sharedSecretKey(secret), algorithms: ['HS256'] };
   if (jwksUrl !== undefined && secret === undefined) return { key: remoteKeys(jwksUrl, options.jwksCooldownSec), algorithms: JWKS_ALGORITHMS };
   throw new Error('an identity config needs exactly one of secret and jwksUrl');
 }
@@ -91,16 +97,16 @@ export function createTokenVerifier(config: IdentityConfig, options: VerifierOpt
   const tolerance = config.clockToleranceSec ?? 0;
   if (!Number.isFinite(tolerance) || tolerance < 0) throw new Error(`clockToleranceSec must be a non-negative number of seconds, not ${tolerance}`);
   const now = options.now ?? (() => new Date());
+  const checks: JWTVerifyOptions = {
+    algorithms,
+    requiredClaims: ['exp'],
+    clockTolerance: tolerance,
+    ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
+    ...(config.audience === undefined ? {} : { audience: config.audience }),
+  };
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, key, {
-        algorithms,
-        requiredClaims: ['exp'],
-        clockTolerance: tolerance,
-        currentDate: now(),
-        ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
-        ...(config.audience === undefined ? {} : { audience: config.audience }),
-      });
+      const { payload } = await jwtVerify(token, key, { ...checks, currentDate: now() });
       const claims = TokenClaims.safeParse(payload);
       if (!claims.success) throw new UnauthorizedError('invalid_claims', claimIssues(payload, claims.error));
       return claims.data;
