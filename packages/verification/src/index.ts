@@ -1,3 +1,3 @@
-export { VERIFICATION_CODES_PARTITIONS, VERIFICATION_CODES_TOPIC, VerificationCodeMessage, ensureVerificationCodesTopic, publishVerificationCode } from './message.js';
+export { VERIFICATION_CODES_TOPIC, VerificationCodeMessage, ensureVerificationCodesTopic, publishVerificationCode } from './message.js';
 export type { ConfirmFailure, ConfirmOutcome, PhoneVerificationsOptions, VerificationStatus, VerificationView } from './store.js';
 export { PhoneVerifications } from './store.js';

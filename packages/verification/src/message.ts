@@ -1,10 +1,11 @@
 import type { Bus } from '@caseflow/bus';
 import { z } from 'zod';
+import { CODE } from './store.js';
 
 export const VERIFICATION_CODES_TOPIC = 'caseflow.verification-codes.v1';
 
 /** Partitions of the codes topic when the first service to use it creates it. */
-export const VERIFICATION_CODES_PARTITIONS = 6;
+const VERIFICATION_CODES_PARTITIONS = 6;
 
 /** What the API publishes (key = verification id) and the notifier delivers. */
 export const VerificationCodeMessage = z
@@ -14,7 +15,7 @@ export const VerificationCodeMessage = z
     callerPhone: z.string(),
     to: z.object({ name: z.string(), email: z.string().optional(), phone: z.string().optional() }),
     language: z.string(),
-    code: z.string().regex(/^[0-9]{6}$/),
+    code: z.string().regex(CODE),
     expiresAt: z.string(),
     requestedBy: z.string(),
   })

@@ -42,7 +42,8 @@ export interface PhoneVerificationsOptions {
 }
 
 const MINUTE = 60_000;
-const CODE = /^[0-9]{6}$/;
+/** A verification code: six digits, as generated, published and read back. */
+export const CODE = /^[0-9]{6}$/;
 /** The shape of the domain's Contact.phone (this package does not depend on the domain). */
 const PHONE = /^\+?[0-9][0-9 ()-]{5,24}$/;
 

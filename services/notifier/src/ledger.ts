@@ -218,25 +218,15 @@ function createDeliveryTables(db: SqliteDatabase): void {
       CREATE INDEX notifier_callback_tasks_by_tenant ON notifier_callback_tasks (tenant, status, created_at);`);
 }
 
-const V1_DELIVERY_COLUMNS = 'id, event_id, recipient, channel, ticket_id, tenant, audience, template, status, attempts, last_error, created_at, updated_at, delivered_at';
-const V1_TASK_COLUMNS = 'id, event_id, ticket_id, tenant, phone, language, subject, text, status, created_at, completed_at, completed_by, outcome';
-
 /**
  * Version 1 had only ticket notifications (ticket_id NOT NULL); version 2 adds verification codes,
- * which belong to no ticket. SQLite cannot relax a NOT NULL in place, so version 1's tables are
- * copied into new ones, rows in their order.
+ * which belong to no ticket. SQLite cannot relax a NOT NULL in place, so version 1's deliveries and
+ * callback tasks are copied, rows in their order, into tables created as version 2 creates them.
+ * The renamed old tables keep their indexes, whose names the new tables need: those go first.
  */
-function migrateLedger(db: SqliteDatabase, from: number): void {
-  db.exec(`
-      CREATE TABLE IF NOT EXISTS notifier_tickets (
-        ticket_id TEXT PRIMARY KEY,
-        revision INTEGER,
-        profile TEXT NOT NULL,
-        updated_at TEXT NOT NULL);`);
-  if (from === 0) {
-    createDeliveryTables(db);
-    return;
-  }
+function upgradeFromV1(db: SqliteDatabase): void {
+  const deliveryColumns = 'id, event_id, recipient, channel, ticket_id, tenant, audience, template, status, attempts, last_error, created_at, updated_at, delivered_at';
+  const taskColumns = 'id, event_id, ticket_id, tenant, phone, language, subject, text, status, created_at, completed_at, completed_by, outcome';
   db.exec(`
       ALTER TABLE notifier_deliveries RENAME TO notifier_deliveries_v1;
       ALTER TABLE notifier_callback_tasks RENAME TO notifier_callback_tasks_v1;
@@ -245,10 +235,25 @@ function migrateLedger(db: SqliteDatabase, from: number): void {
       DROP INDEX notifier_callback_tasks_by_tenant;`);
   createDeliveryTables(db);
   db.exec(`
-      INSERT INTO notifier_deliveries (${V1_DELIVERY_COLUMNS}) SELECT ${V1_DELIVERY_COLUMNS} FROM notifier_deliveries_v1 ORDER BY rowid;
-      INSERT INTO notifier_callback_tasks (${V1_TASK_COLUMNS}) SELECT ${V1_TASK_COLUMNS} FROM notifier_callback_tasks_v1 ORDER BY rowid;
+      INSERT INTO notifier_deliveries (${deliveryColumns}) SELECT ${deliveryColumns} FROM notifier_deliveries_v1 ORDER BY rowid;
+      INSERT INTO notifier_callback_tasks (${taskColumns}) SELECT ${taskColumns} FROM notifier_callback_tasks_v1 ORDER BY rowid;
       DROP TABLE notifier_deliveries_v1;
       DROP TABLE notifier_callback_tasks_v1;`);
+}
+
+/** A new file gets every table; a version 1 file keeps its ticket profiles (unchanged in version 2). */
+function migrateLedger(db: SqliteDatabase, from: number): void {
+  if (from === 1) {
+    upgradeFromV1(db);
+    return;
+  }
+  db.exec(`
+      CREATE TABLE notifier_tickets (
+        ticket_id TEXT PRIMARY KEY,
+        revision INTEGER,
+        profile TEXT NOT NULL,
+        updated_at TEXT NOT NULL);`);
+  createDeliveryTables(db);
 }
 
 /** A WHERE clause that requires each given column to equal its value; columns left undefined do not filter. */

@@ -160,7 +160,7 @@ function utf8(value: Buffer): string | null {
   }
 }
 
-/** The ledger's record of a planned notification. */
+/** A planned notification as the ledger records it and a dead letter names it. */
 const intentOf = (notification: PlannedNotification): DeliveryIntent => ({
   id: notification.id,
   eventId: notification.eventId,
@@ -528,21 +528,7 @@ export class Notifier {
         value: utf8(message.value),
         valueBase64: message.value.toString('base64'),
       },
-      ...(notification === undefined
-        ? {}
-        : {
-            notification: {
-              id: notification.id,
-              eventId: notification.eventId,
-              ticketId: notification.ticketId,
-              verificationId: notification.verificationId,
-              tenant: notification.tenant,
-              audience: notification.audience,
-              channel: notification.channel,
-              recipient: notification.recipient,
-              ...(notification.channel === 'webhook' ? {} : { template: notification.template }),
-            },
-          }),
+      ...(notification === undefined ? {} : { notification: intentOf(notification) }),
     };
     await this.options.bus.publish(this.dlqTopic, [
       {
