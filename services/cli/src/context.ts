@@ -11,6 +11,15 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** A refusal by the domain, the engine or the API's server: exit 2 with one line naming the code. */
+export class Refusal extends Error {
+  override name = 'Refusal';
+
+  constructor(code: string, detail: string) {
+    super(`refused (${code}): ${detail}`);
+  }
+}
+
 export interface GlobalOptions {
   data: string;
   now?: string;

@@ -1,5 +1,6 @@
 import type { EngineRejection, HistoryEntry, TicketView } from '@caseflow/engine';
 import type { SlaClock } from '@caseflow/sla';
+import type { ServerClock } from './remote.js';
 
 export interface Output {
   out(text: string): void;
@@ -49,6 +50,18 @@ export function describeClocks(clocks: SlaClock[], at: Date): string {
       const due = c.dueAt === null ? 'no commitment' : `due ${c.dueAt.toISOString()}, warning ${c.warningAt?.toISOString() ?? '—'}`;
       const remaining = c.remainingMs === null ? '' : `, remaining ${hours(c.remainingMs)}`;
       return `${c.name} (cycle ${c.cycle}): ${c.status}; ${due}; elapsed ${hours(c.elapsedMs)}${remaining} on ${c.calendar}`;
+    })
+    .join('\n');
+}
+
+/** The clocks the API reports, as they stand on the server's clock. */
+export function describeServerClocks(clocks: readonly ServerClock[]): string {
+  if (clocks.length === 0) return 'no SLA clock has started';
+  return clocks
+    .map((c) => {
+      const due = c.dueAt === null ? 'no commitment' : `due ${c.dueAt}`;
+      const remaining = c.remaining === null ? '' : `, remaining ${c.remaining}`;
+      return `${c.name} (cycle ${c.cycle}): ${c.status}; ${due}${remaining} on ${c.calendar}`;
     })
     .join('\n');
 }

@@ -2,12 +2,12 @@ import type { Command as Cli } from 'commander';
 import { Command, CommanderError, Option } from 'commander';
 import { EventDecodingError } from '@caseflow/domain';
 import type { GlobalOptions } from './context.js';
-import { UsageError, parseInstant } from './context.js';
+import { Refusal, UsageError, parseInstant } from './context.js';
 import { runDemo } from './demo.js';
 import type { Output } from './output.js';
 import { addServerCommands } from './server-commands.js';
 import { addSlaCommands } from './sla-commands.js';
-import { Refusal, addTicketCommands } from './ticket-commands.js';
+import { addTicketCommands } from './ticket-commands.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -1,59 +1,36 @@
 /**
  * The caseflow HTTP API as the `ticket` commands use it with `--server`: the server's engine,
- * clock and tenant directory decide, and the token says who acts. Refusals come back as results
- * (like the engine's), so the commands report them exactly as they report local ones; only a
- * server that cannot be reached, fails (5xx) or does not speak the API is an error.
+ * clock and tenant directory decide, and the token says who acts. A refusal by the server is
+ * thrown as the same Refusal a local one is, so the commands report both alike; a server that
+ * cannot be reached, fails (5xx) or does not speak the API is an error.
  */
-import type { RouteCommand } from '@caseflow/api';
-import type { TicketEvent } from '@caseflow/domain';
+import type { ProblemBody, RouteCommand } from '@caseflow/api';
 import type { HistoryEntry, TicketView } from '@caseflow/engine';
+import type { SlaClock } from '@caseflow/sla';
 import { z } from 'zod';
-import { UsageError } from './context.js';
+import { Refusal, UsageError } from './context.js';
 
 /** Long enough for a command queued behind others; a CLI should not hang on a server that never answers. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-const ServerClockSchema = z.object({
-  name: z.string(),
-  cycle: z.number().int(),
-  status: z.string(),
-  dueAt: z.string().nullable(),
-  /** ISO 8601 working time left, negative once past due; null for no commitment. */
-  remaining: z.string().nullable(),
-  remainingMs: z.number().nullable(),
-  target: z.string().nullable(),
-  calendar: z.string(),
-});
-/** An SLA clock as the API reports it: as it stands on the server's clock. */
-export type ServerClock = z.infer<typeof ServerClockSchema>;
-
-// What the printers rely on is checked; the rest of a ticket passes through as the server sent it.
-const ticketShape = {
-  id: z.string(),
-  state: z.string(),
-  severity: z.string(),
-  revision: z.number().int(),
-  openedBy: z.looseObject({ id: z.string(), role: z.string(), tenant: z.string() }),
+/** An SLA clock as the API reports it: as it stands on the server's clock, its instant and time left as ISO 8601 text. */
+export type ServerClock = Pick<SlaClock, 'name' | 'cycle' | 'status' | 'remainingMs' | 'target' | 'calendar'> & {
+  dueAt: string | null;
+  /** Working time left, negative once past due; null for no commitment. */
+  remaining: string | null;
 };
-const TicketSchema = z.looseObject(ticketShape);
-const ServerTicketSchema = z.looseObject({ ...ticketShape, clocks: z.array(ServerClockSchema) });
-const HistorySchema = z.object({
-  events: z.array(
-    z.looseObject({
-      revision: z.number().int(),
-      event: z.looseObject({ type: z.string(), occurredAt: z.string(), actor: z.looseObject({ id: z.string(), role: z.string(), tenant: z.string() }) }),
-      stateAfter: TicketSchema,
-    }),
-  ),
-});
-const AsOfSchema = z.object({ ticket: TicketSchema });
-const ProblemSchema = z.looseObject({ code: z.string(), detail: z.string() });
 
 /** The ticket view the API answers with: the engine's view plus its SLA clocks. */
 export type ServerTicketView = TicketView & { clocks: ServerClock[] };
 
-/** The body of a 2xx answer, or the code and detail of the problem the server refused with (it wrote nothing). */
-export type Answer<T> = { ok: true; body: T; replayed: boolean } | { ok: false; code: string; detail: string };
+/** A history entry as the API sends it: the revision is a JSON number. */
+type ServerHistoryEntry = Omit<HistoryEntry, 'revision'> & { revision: number };
+
+/** What the server did with a command: the ticket after it, and whether it was a repeat that changed nothing. */
+interface CommandAnswer {
+  view: ServerTicketView;
+  repeated: boolean;
+}
 
 export interface CommandOptions {
   /** Sent as Idempotency-Key: a repeat returns the first answer and changes nothing. */
@@ -61,6 +38,14 @@ export interface CommandOptions {
   /** Sent as If-Match: refused unless the ticket is at this revision. */
   ifMatch?: number;
 }
+
+// Enough of each answer to tell the caseflow API from another server (whose answers would print
+// as nonsense); the types above, the API's own, say what the rest of a body is.
+const ticketMarks = { id: z.string(), revision: z.number().int() };
+const TicketAnswer = z.looseObject({ ...ticketMarks, clocks: z.array(z.looseObject({})) });
+const HistoryAnswer = z.looseObject({ events: z.array(z.looseObject({ revision: z.number().int(), stateAfter: z.looseObject(ticketMarks) })) });
+const AsOfAnswer = z.looseObject({ ticket: z.looseObject(ticketMarks) });
+const ProblemAnswer: z.ZodType<Pick<ProblemBody, 'code' | 'detail'>> = z.looseObject({ code: z.string(), detail: z.string() });
 
 /** `--server` and `--token` checked before anything is sent. */
 export function connect(server: string, token: string | undefined): ApiClient {
@@ -74,10 +59,6 @@ export function connect(server: string, token: string | undefined): ApiClient {
   return new ApiClient(server, token.trim());
 }
 
-interface ServerHistory {
-  events: { event: TicketEvent; revision: number; stateAfter: TicketView }[];
-}
-
 export class ApiClient {
   private readonly base: string;
 
@@ -88,37 +69,40 @@ export class ApiClient {
     this.base = server.replace(/\/+$/, '');
   }
 
-  async open(body: Record<string, unknown>, options: CommandOptions): Promise<Answer<ServerTicketView>> {
-    return this.request<ServerTicketView>('POST', '/v1/tickets', ServerTicketSchema, body, options);
+  async open(body: Record<string, unknown>, options: CommandOptions): Promise<CommandAnswer> {
+    return this.send('/v1/tickets', body, options);
   }
 
-  async command(ticketId: string, command: RouteCommand, body: Record<string, unknown>, options: CommandOptions): Promise<Answer<ServerTicketView>> {
-    return this.request<ServerTicketView>('POST', `${ticketPath(ticketId)}/${command}`, ServerTicketSchema, body, options);
+  async command(ticketId: string, command: RouteCommand, body: Record<string, unknown>, options: CommandOptions): Promise<CommandAnswer> {
+    return this.send(`${ticketPath(ticketId)}/${command}`, body, options);
   }
 
-  async ticket(ticketId: string): Promise<Answer<ServerTicketView>> {
-    return this.request<ServerTicketView>('GET', ticketPath(ticketId), ServerTicketSchema);
+  async ticket(ticketId: string): Promise<ServerTicketView> {
+    return (await this.request<ServerTicketView>('GET', ticketPath(ticketId), TicketAnswer)).body;
   }
 
   /** Every event the caller may see, each with the ticket after it, in the local history's shape. */
-  async history(ticketId: string): Promise<Answer<HistoryEntry[]>> {
-    const answer = await this.request<ServerHistory>('GET', `${ticketPath(ticketId)}/history`, HistorySchema);
-    if (!answer.ok) return answer;
-    const entries = answer.body.events.map(({ event, revision, stateAfter }) => ({ event, revision: BigInt(revision), stateAfter }));
-    return { ...answer, body: entries };
+  async history(ticketId: string): Promise<HistoryEntry[]> {
+    const { body } = await this.request<{ events: ServerHistoryEntry[] }>('GET', `${ticketPath(ticketId)}/history`, HistoryAnswer);
+    return body.events.map(({ event, revision, stateAfter }) => ({ event, revision: BigInt(revision), stateAfter }));
   }
 
   /** The ticket as it was at an instant (without clocks, as locally). */
-  async ticketAt(ticketId: string, at: Date): Promise<Answer<TicketView>> {
-    const answer = await this.request<{ ticket: TicketView }>('GET', `${ticketPath(ticketId)}/history?at=${encodeURIComponent(at.toISOString())}`, AsOfSchema);
-    return answer.ok ? { ...answer, body: answer.body.ticket } : answer;
+  async ticketAt(ticketId: string, at: Date): Promise<TicketView> {
+    const { body } = await this.request<{ ticket: TicketView }>('GET', `${ticketPath(ticketId)}/history?at=${encodeURIComponent(at.toISOString())}`, AsOfAnswer);
+    return body.ticket;
+  }
+
+  private async send(path: string, body: Record<string, unknown>, options: CommandOptions): Promise<CommandAnswer> {
+    const { body: view, replayed } = await this.request<ServerTicketView>('POST', path, TicketAnswer, body, options);
+    return { view, repeated: replayed };
   }
 
   /**
-   * One request. `schema` checks what the CLI relies on, so that a server that is not caseflow's
-   * is an error rather than odd output; the rest of the body is trusted to be the API's `T`.
+   * One request: the body of a 2xx answer, which `marks` tells from another server's; a problem
+   * the server refused with (it wrote nothing) is thrown as a Refusal.
    */
-  private async request<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType, body?: Record<string, unknown>, options: CommandOptions = {}): Promise<Answer<T>> {
+  private async request<T>(method: 'GET' | 'POST', path: string, marks: z.ZodType, body?: Record<string, unknown>, options: CommandOptions = {}): Promise<{ body: T; replayed: boolean }> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json, application/problem+json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
@@ -139,16 +123,15 @@ export class ApiClient {
     }
 
     const { status } = response;
-    const problem = ProblemSchema.safeParse(json);
+    const problem = ProblemAnswer.safeParse(json);
     if (status >= 500) throw new Error(`${this.base} failed (HTTP ${status}${problem.success ? ` ${problem.data.code}): ${problem.data.detail}` : ')'}`);
     if (status >= 200 && status < 300) {
-      if (!schema.safeParse(json).success) throw new Error(`${this.base} answered ${method} ${path} with something the caseflow API does not send: is it a caseflow server?`);
-      return { ok: true, body: json as T, replayed: response.headers.get('idempotent-replayed') === 'true' };
+      if (!marks.safeParse(json).success) throw new Error(`${this.base} answered ${method} ${path} with something the caseflow API does not send: is it a caseflow server?`);
+      return { body: json as T, replayed: response.headers.get('idempotent-replayed') === 'true' };
     }
     if (!problem.success) throw new Error(`${this.base} answered ${method} ${path} with HTTP ${status} and no problem details: is it a caseflow server?`);
     const { code, detail } = problem.data;
-    if (status === 401) return { ok: false, code, detail: `the server does not accept the token (${detail}); pass a valid one with --token or CASEFLOW_TOKEN` };
-    return { ok: false, code, detail };
+    throw new Refusal(code, status === 401 ? `the server does not accept the token (${detail}); pass a valid one with --token or CASEFLOW_TOKEN` : detail);
   }
 }
 
@@ -168,15 +151,4 @@ function unreachableReason(error: unknown): string {
   const { name, message, cause } = (error ?? {}) as { name?: string; message?: string; cause?: { message?: string; code?: string } };
   if (name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
   return cause?.message || cause?.code || message || String(error);
-}
-
-export function describeServerClocks(clocks: readonly ServerClock[]): string {
-  if (clocks.length === 0) return 'no SLA clock has started';
-  return clocks
-    .map((c) => {
-      const due = c.dueAt === null ? 'no commitment' : `due ${c.dueAt}`;
-      const remaining = c.remaining === null ? '' : `, remaining ${c.remaining}`;
-      return `${c.name} (cycle ${c.cycle}): ${c.status}; ${due}${remaining} on ${c.calendar}`;
-    })
-    .join('\n');
 }

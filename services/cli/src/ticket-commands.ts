@@ -8,16 +8,12 @@ import type { HandleResult, HistoryEntry, TicketView } from '@caseflow/engine';
 import { readHistory, readTicketAt, ticketView } from '@caseflow/engine';
 import { clocks, defaultPolicy, policyFor } from '@caseflow/sla';
 import type { GlobalOptions } from './context.js';
-import { UsageError, clockFrom, parseActor, parseInstant, withStore } from './context.js';
+import { Refusal, UsageError, clockFrom, parseActor, parseInstant, withStore } from './context.js';
 import type { Output } from './output.js';
-import { describeClocks, describeHistory, describeRejection, describeTicket, toJson } from './output.js';
-import type { Answer, ApiClient, CommandOptions, ServerTicketView } from './remote.js';
-import { connect, describeServerClocks } from './remote.js';
+import { describeClocks, describeHistory, describeServerClocks, describeTicket, toJson } from './output.js';
+import type { ApiClient, CommandOptions } from './remote.js';
+import { connect } from './remote.js';
 
-/** A refusal by the domain, the engine or the API's server: exit 2 with one line naming the code. */
-export class Refusal extends Error {
-  override name = 'Refusal';
-}
 
 type Options = Record<string, unknown> & GlobalOptions & { server?: string; token?: string };
 
@@ -90,6 +86,9 @@ function given(entries: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
 }
 
+/** The fields a workflow command may carry, each given by the option of the same name. */
+const WORKFLOW_FIELDS = ['severity', 'category', 'reason', 'text', 'owner', 'queue', 'level', 'visibility'] as const;
+
 function parseLevel(value: string): number {
   const level = Number(value);
   if (!Number.isInteger(level)) throw new UsageError(`--level needs a whole number, not "${value}"`);
@@ -113,23 +112,15 @@ interface Accepted {
 
 /** What the engine did with a command; a rejection is a refusal. */
 function accepted(result: HandleResult): Accepted {
-  if (!result.ok) throw new Refusal(describeRejection(result.rejection));
+  if (!result.ok) throw new Refusal(result.rejection.code, result.rejection.message);
   const view = ticketView(result.state, result.revision);
   if (view === undefined) throw new Error('an accepted command left no ticket');
   return { view, repeated: result.repeated };
 }
 
-/** What the server answered; a problem is a refusal, in the same words as the engine's. */
-function answered<T>(answer: Answer<T>): T {
-  if (!answer.ok) throw new Refusal(`refused (${answer.code}): ${answer.detail}`);
-  return answer.body;
-}
-
-const sent = (answer: Answer<ServerTicketView>): Accepted => ({ view: answered(answer), repeated: answer.ok && answer.replayed });
-
 /** A ticket view, or a not_found refusal saying why there is none. */
 function found(view: TicketView | undefined, whyNone: string): TicketView {
-  if (view === undefined) throw new Refusal(`refused (not_found): ${whyNone}`);
+  if (view === undefined) throw new Refusal('not_found', whyNone);
   return view;
 }
 
@@ -172,7 +163,7 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
     });
     const api = remote(cmd, o, ['as', 'delegations', 'plan', 'region', 'advancedAgreement']);
     if (api !== undefined) {
-      report(sent(await api.open(given({ tenant: o.tenant, ...request }), commandOptions(o))), o, output, true);
+      report(await api.open(given({ tenant: o.tenant, ...request }), commandOptions(o)), o, output, true);
       return;
     }
     requireLocally(cmd, o, ['tenant', 'plan', 'region', 'as']);
@@ -205,20 +196,11 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
         .option('--if-match <revision>', 'refuse unless the ticket is at this revision, as ticket show prints it', parseRevision),
     ).action(async (id: string, _opts: unknown, cmd: Cli) => {
       const o = globals(cmd);
-      const fields = given({
-        severity: o.severity,
-        category: o.category,
-        reason: o.reason,
-        text: o.text,
-        owner: o.owner,
-        queue: o.queue,
-        level: o.level,
-        visibility: o.visibility,
-      });
+      const fields = given(Object.fromEntries(WORKFLOW_FIELDS.map((field) => [field, o[field]])));
       const api = remote(cmd, o, ['as', 'delegations']);
       if (api !== undefined) {
         if (!isRouteCommand(name)) throw new UsageError(`${name} is not a command the API takes (the SLA timer escalates); without --server it acts on the local store`);
-        report(sent(await api.command(id, name, fields, commandOptions(o))), o, output, false);
+        report(await api.command(id, name, fields, commandOptions(o)), o, output, false);
         return;
       }
       requireLocally(cmd, o, ['as']);
@@ -244,7 +226,7 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
       const o = globals(cmd);
       const api = remote(cmd, o);
       if (api !== undefined) {
-        printTicket(answered(await api.ticket(id)), o.json);
+        printTicket(await api.ticket(id), o.json);
         return;
       }
       await withStore(o, async (_store, engine) => {
@@ -262,8 +244,8 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
       const at = o.at === undefined ? undefined : parseInstant(o.at as string, '--at');
       const api = remote(cmd, o);
       if (api !== undefined) {
-        if (at !== undefined) printTicket(answered(await api.ticketAt(id, at)), o.json);
-        else printHistory(answered(await api.history(id)), o.json);
+        if (at !== undefined) printTicket(await api.ticketAt(id, at), o.json);
+        else printHistory(await api.history(id), o.json);
         return;
       }
       await withStore(o, async (store) => {
@@ -272,7 +254,7 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
           return;
         }
         const entries = await readHistory(store, id);
-        if (entries.length === 0) throw new Refusal(`refused (not_found): no ticket ${id}`);
+        if (entries.length === 0) throw new Refusal('not_found', `no ticket ${id}`);
         printHistory(entries, o.json);
       });
     });
@@ -285,7 +267,7 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
       const o = globals(cmd);
       const api = remote(cmd, o, ['at']);
       if (api !== undefined) {
-        const running = answered(await api.ticket(id)).clocks;
+        const { clocks: running } = await api.ticket(id);
         output.out(o.json ? toJson(running) : describeServerClocks(running));
         return;
       }
@@ -293,7 +275,7 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
       await withStore(o, async (store) => {
         const events = (await readHistory(store, id)).map((entry) => entry.event);
         const opened = events[0];
-        if (opened === undefined || opened.type !== 'TicketOpened') throw new Refusal(`refused (not_found): no ticket ${id}`);
+        if (opened === undefined || opened.type !== 'TicketOpened') throw new Refusal('not_found', `no ticket ${id}`);
         const policy = policyFor(opened.data.policy, [defaultPolicy]) ?? defaultPolicy;
         const running = clocks(events, policy, at);
         output.out(o.json ? toJson(running) : describeClocks(running, at));

@@ -154,30 +154,41 @@ export async function countEvents(dir: string): Promise<number> {
   return (await storedEvents(dir)).length;
 }
 
+/** How many events are stored where a command acts: in a store directory's file, or on an API's server. */
+type EventCount = () => number | Promise<number>;
+
 /**
  * Runs a command that must be refused with `code`: exit 2, nothing on stdout, exactly one line on
- * stderr naming the code, and not one event more in the store. Returns that line.
+ * stderr naming the code, and not one event more stored. Returns that line.
  */
-export async function expectRefused(dir: string, argv: string[], code: string): Promise<string> {
-  const before = await countEvents(dir);
-  const ran = await cli(['--data', dir, ...argv]);
+export async function expectRefusalFrom(command: () => Promise<Ran>, code: string, count: EventCount): Promise<string> {
+  const before = await count();
+  const ran = await command();
   expect({ code: ran.code, out: ran.out, lines: ran.err.length }).toEqual({ code: 2, out: [], lines: 1 });
   const line = ran.err[0] as string;
   expect(line.startsWith(`caseflow: refused (${code}): `)).toBe(true);
   expect(line).not.toContain('\n');
-  expect(await countEvents(dir)).toBe(before);
+  expect(await count()).toBe(before);
   return line;
 }
 
 /**
  * Runs a command that must be a usage error: exit 2, nothing on stdout, stderr matching
- * `message`, and not one event more in the store.
+ * `message`, and not one event more stored.
  */
-export async function expectUsageError(dir: string, argv: string[], message: RegExp): Promise<void> {
-  const before = await countEvents(dir);
-  const ran = await cli(['--data', dir, ...argv]);
+export async function expectUsageErrorFrom(command: () => Promise<Ran>, message: RegExp, count: EventCount): Promise<void> {
+  const before = await count();
+  const ran = await command();
   expect({ code: ran.code, out: ran.out }).toEqual({ code: 2, out: [] });
   expect(ran.stderr).toMatch(message);
   expect(ran.stderr).not.toMatch(/refused \(/);
-  expect(await countEvents(dir)).toBe(before);
+  expect(await count()).toBe(before);
 }
+
+/** `caseflow --data dir ...argv` must be refused with `code`, and store nothing in `dir`. */
+export const expectRefused = (dir: string, argv: string[], code: string): Promise<string> =>
+  expectRefusalFrom(() => cli(['--data', dir, ...argv]), code, () => countEvents(dir));
+
+/** `caseflow --data dir ...argv` must be a usage error, and store nothing in `dir`. */
+export const expectUsageError = (dir: string, argv: string[], message: RegExp): Promise<void> =>
+  expectUsageErrorFrom(() => cli(['--data', dir, ...argv]), message, () => countEvents(dir));

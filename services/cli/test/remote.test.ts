@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/glo
 import type { TestApi } from '../../api/test/support.js';
 import { T0 as API_T0, removeTestFiles, startTestApi } from '../../api/test/support.js';
 import type { HistoryJson, Ran } from './helpers.js';
-import { HOUR, MINUTE, at, cli, expectRefused, expectUsageError, inStore, json, openArgs, openTicket, removeTempDirs, tempDir } from './helpers.js';
+import { HOUR, MINUTE, at, cli, expectRefused, expectRefusalFrom, expectUsageError, expectUsageErrorFrom, inStore, json, openArgs, openTicket, removeTempDirs, tempDir } from './helpers.js';
 
 let api: TestApi;
 beforeEach(async () => {
@@ -49,26 +49,11 @@ async function openRemotely(): Promise<string> {
   return ran.out[0] as string;
 }
 
-/** A command that must be refused by the server with `code`: exit 2, one line, nothing on stdout, nothing stored. */
-async function expectServerRefusal(ran: Promise<Ran>, code: string): Promise<string> {
-  const before = api.eventCount();
-  const { code: exit, out, err } = await ran;
-  expect({ exit, out, lines: err.length }).toEqual({ exit: 2, out: [], lines: 1 });
-  const line = err[0] as string;
-  expect(line.startsWith(`caseflow: refused (${code}): `)).toBe(true);
-  expect(api.eventCount()).toBe(before);
-  return line;
-}
+/** A command the server must refuse with `code`, storing nothing; returns the line the CLI printed. */
+const expectServerRefusal = (ran: Promise<Ran>, code: string): Promise<string> => expectRefusalFrom(() => ran, code, () => api.eventCount());
 
-/** A mistake in how the command was typed: exit 2, the message, no refusal line, nothing stored. */
-async function expectUsage(ran: Promise<Ran>, message: RegExp): Promise<void> {
-  const before = api.eventCount();
-  const { code, out, stderr } = await ran;
-  expect({ code, out }).toEqual({ code: 2, out: [] });
-  expect(stderr).toMatch(message);
-  expect(stderr).not.toMatch(/refused \(/);
-  expect(api.eventCount()).toBe(before);
-}
+/** A mistake in how the command was typed, found before anything is sent. */
+const expectUsage = (ran: Promise<Ran>, message: RegExp): Promise<void> => expectUsageErrorFrom(() => ran, message, () => api.eventCount());
 
 /** A failure that is not the caller's: exit 1, one line, nothing on stdout. */
 async function expectFailure(ran: Promise<Ran>): Promise<string> {
