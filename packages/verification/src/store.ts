@@ -1,4 +1,5 @@
 import { randomBytes, randomInt, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
+import { Contact } from '@caseflow/domain';
 import type { SqliteDatabase } from '@caseflow/sqlite';
 import { migrateSchema, openSqliteFile } from '@caseflow/sqlite';
 import { z } from 'zod';
@@ -44,12 +45,10 @@ export interface PhoneVerificationsOptions {
 const MINUTE = 60_000;
 /** A verification code: six digits, as generated, published and read back. */
 export const CODE = /^[0-9]{6}$/;
-/** The shape of the domain's Contact.phone (this package does not depend on the domain). */
-const PHONE = /^\+?[0-9][0-9 ()-]{5,24}$/;
 
 const RequestInput = z.strictObject({
   tenant: z.string().trim().min(1, 'a tenant is required'),
-  phone: z.string().regex(PHONE, 'a phone number is digits, optionally with +, spaces, dashes or parentheses'),
+  phone: Contact.shape.phone.unwrap(),
   requestedBy: z.string().trim().min(1, 'requestedBy (the agent) is required'),
 });
 
