@@ -91,6 +91,7 @@ export class SqliteEventStore implements EventStore {
       ),
       readStream: this.db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision'),
       readAll: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      countAfter: this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM events WHERE position > ?'),
     };
     this.write = this.db.transaction((stream: string, events: readonly EventToAppend[], expected: ExpectedRevision) =>
       this.insertChecked(stream, events, expected),
@@ -213,7 +214,7 @@ export class SqliteEventStore implements EventStore {
   /** How many events the log holds after `position` (all of them without one): a follower's lag. */
   countAfter(position?: Position): number {
     const after = position === undefined ? 0 : Number(position);
-    return this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM events WHERE position > ?').get(after)?.n ?? 0;
+    return this.statements.countAfter.get(after)?.n ?? 0;
   }
 
   async close(): Promise<void> {
