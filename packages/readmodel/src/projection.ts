@@ -4,10 +4,6 @@ import { STREAM_PREFIX, fromStored } from '@caseflow/engine';
 import type { RecordedEvent } from '@caseflow/eventstore';
 import type { SlaClock, SlaPolicy } from '@caseflow/sla';
 import { clocks, policyFor } from '@caseflow/sla';
-import type { TicketSummary } from './query.js';
-
-/** A ticket's row as the list stores it: `breached` is not stored, it depends on the reader's now. */
-export type ListedTicket = Omit<TicketSummary, 'breached'>;
 
 /** What the list keeps of a ticket to apply its next events without reading its stream again. */
 export interface TicketProgress {
@@ -17,18 +13,28 @@ export interface TicketProgress {
   history: TicketEvent[];
 }
 
+/** A ticket after its new events: what its row is made of, and what the next apply starts from. */
 export interface ProjectedTicket extends TicketProgress {
-  summary: ListedTicket;
+  status: LifecycleState;
+  ticket: Ticket;
+  /** See `breachInstant`; undefined when no clock can breach before the next event. */
+  breachAt: Date | undefined;
 }
 
+const FREE_TEXT_FIELDS = ['text', 'description', 'summary'];
+
 /**
- * What fold and the SLA clocks read of an event: its free text and bookkeeping ids are blanked,
- * because a history is stored with every ticket row and descriptions may run to kilobytes.
+ * What fold and the SLA clocks read of an event, and no more: a ticket's history is rewritten with
+ * each of its events, so its size is what apply costs. Free text is blanked (descriptions may run
+ * to kilobytes), and of the envelope only TicketOpened keeps the ticket id and actor, which become
+ * the ticket's; the property test holds rows folded from compact histories to full folds.
  */
 function compact(event: TicketEvent): TicketEvent {
   const data: Record<string, unknown> = { ...event.data };
-  for (const field of ['text', 'description', 'summary']) if (typeof data[field] === 'string') data[field] = '';
-  return { ...event, id: '', commandId: '', correlationId: '', causationId: '', data } as TicketEvent;
+  for (const field of FREE_TEXT_FIELDS) if (typeof data[field] === 'string') data[field] = '';
+  const { type, occurredAt } = event;
+  const kept = type === 'TicketOpened' ? { type, ticketId: event.ticketId, actor: event.actor, occurredAt, data } : { type, occurredAt, data };
+  return kept as TicketEvent;
 }
 
 /** The ticket id of an event of a ticket stream; undefined for any other stream. */
@@ -46,26 +52,6 @@ function breachInstant(ticketClocks: readonly SlaClock[]): Date | undefined {
     if ((status === 'running' || status === 'breached') && dueAt !== null && (earliest === undefined || dueAt < earliest)) earliest = dueAt;
   }
   return earliest;
-}
-
-function summaryOf(status: LifecycleState, ticket: Ticket, revision: bigint, breachAt: Date | undefined): ListedTicket {
-  return {
-    id: ticket.id,
-    tenant: ticket.tenant,
-    state: status,
-    severity: ticket.severity,
-    category: ticket.category,
-    plan: ticket.plan,
-    region: ticket.region,
-    title: ticket.title,
-    ...(ticket.owner === undefined ? {} : { owner: ticket.owner }),
-    escalationLevel: ticket.escalationLevel,
-    revision: Number(revision),
-    openedAt: ticket.openedAt,
-    ...(ticket.closedAt === undefined ? {} : { closedAt: ticket.closedAt }),
-    lastEventAt: ticket.lastEventAt,
-    ...(breachAt === undefined ? {} : { breachAt: breachAt.toISOString() }),
-  };
 }
 
 /**
@@ -103,5 +89,5 @@ export function advanceTicket(
     // A policy that cannot time this ticket should not hide it from the list.
     report(new Error(`ticket list: no SLA clocks for ticket ${ticket.id}: ${(cause as Error).message}`, { cause }));
   }
-  return { revision, history, summary: summaryOf(status, ticket, revision, breachAt) };
+  return { revision, history, status, ticket, breachAt };
 }

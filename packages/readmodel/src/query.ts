@@ -54,8 +54,8 @@ export class InvalidCursorError extends Error {
   }
 }
 
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 500;
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 500;
 
 /** The filters of a query, checked, and the instant `breached` is judged at. */
 export interface TicketFilter {

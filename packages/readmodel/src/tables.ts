@@ -40,24 +40,24 @@ interface TicketRow {
   breach_ms: number | null;
 }
 
-function toRow({ summary }: ProjectedTicket): TicketRow {
+function toRow({ status, ticket, revision, breachAt }: ProjectedTicket): TicketRow {
   return {
-    id: summary.id,
-    tenant: summary.tenant,
-    state: summary.state,
-    severity: summary.severity,
-    category: summary.category,
-    plan: summary.plan,
-    region: summary.region,
-    title: summary.title,
-    owner: summary.owner ?? null,
-    escalation_level: summary.escalationLevel,
-    revision: summary.revision,
-    opened_at: summary.openedAt,
-    opened_ms: Date.parse(summary.openedAt),
-    closed_at: summary.closedAt ?? null,
-    last_event_at: summary.lastEventAt,
-    breach_ms: summary.breachAt === undefined ? null : Date.parse(summary.breachAt),
+    id: ticket.id,
+    tenant: ticket.tenant,
+    state: status,
+    severity: ticket.severity,
+    category: ticket.category,
+    plan: ticket.plan,
+    region: ticket.region,
+    title: ticket.title,
+    owner: ticket.owner ?? null,
+    escalation_level: ticket.escalationLevel,
+    revision: Number(revision),
+    opened_at: ticket.openedAt,
+    opened_ms: Date.parse(ticket.openedAt),
+    closed_at: ticket.closedAt ?? null,
+    last_event_at: ticket.lastEventAt,
+    breach_ms: breachAt?.getTime() ?? null,
   };
 }
 
@@ -172,9 +172,9 @@ export class TicketTables {
     return row === undefined ? undefined : { revision: BigInt(row.revision), history: JSON.parse(row.events) as TicketEvent[] };
   }
 
-  save(ticket: ProjectedTicket): void {
-    this.statements.saveTicket.run(toRow(ticket));
-    this.statements.saveHistory.run(ticket.summary.id, JSON.stringify(ticket.history));
+  save(projected: ProjectedTicket): void {
+    this.statements.saveTicket.run(toRow(projected));
+    this.statements.saveHistory.run(projected.ticket.id, JSON.stringify(projected.history));
   }
 
   checkpoint(): Position | undefined {

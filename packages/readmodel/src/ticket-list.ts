@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { STREAM_PREFIX } from '@caseflow/engine';
 import type { EventStore, Position, RecordedEvent, Subscription } from '@caseflow/eventstore';
+import { batchesOf } from '@caseflow/eventstore';
 import type { SlaPolicy } from '@caseflow/sla';
 import { defaultPolicy } from '@caseflow/sla';
 import type { SqliteDatabase, SqliteTransaction } from '@caseflow/sqlite';
 import { openSqliteFile } from '@caseflow/sqlite';
-import { batches } from './batches.js';
 import { advanceTicket, ticketIdOf } from './projection.js';
 import type { TicketPage, TicketQuery } from './query.js';
 import { checkQuery } from './query.js';
@@ -200,7 +200,7 @@ export class TicketList {
 
   private async catchUp(): Promise<void> {
     this.position = this.tables.checkpoint();
-    for await (const batch of batches(this.store.readAll(this.position), MAX_BATCH)) {
+    for await (const batch of batchesOf(this.store.readAll(this.position), MAX_BATCH)) {
       if (this.stopping.signal.aborted) return;
       this.apply(batch);
     }
@@ -212,7 +212,7 @@ export class TicketList {
       const subscription = this.store.subscribeToAll(this.position, { streamPrefix: STREAM_PREFIX });
       this.subscription = subscription;
       try {
-        for await (const batch of batches(subscription, MAX_BATCH)) this.apply(batch);
+        for await (const batch of batchesOf(subscription, MAX_BATCH)) this.apply(batch);
         if (!signal.aborted) this.report(new Error('ticket list: the event store subscription ended; subscribing again'));
       } catch (error) {
         this.report(new Error(`ticket list: following the event store failed; subscribing again: ${(error as Error).message}`, { cause: error }));
