@@ -193,6 +193,7 @@ describe('tenant webhooks', () => {
     expect(verifyWebhookSignature({ ...signed, secret })).toBe(true);
     expect(verifyWebhookSignature({ ...signed, secret: 'whsec_someone_else_000' })).toBe(false);
     expect(verifyWebhookSignature({ ...signed, body: `${signed.body} ` , secret })).toBe(false);
+    await waitFor('the webhook in the ledger', () => w.ledger.delivery(records[0]?.id ?? '', hooks.url, 'webhook')?.status === 'delivered');
     expect(w.ledger.delivery(records[0]?.id ?? '', hooks.url, 'webhook')).toMatchObject({ status: 'delivered', attempts: 3 });
 
     // Internal notes stay inside: no webhook for them.
@@ -348,6 +349,7 @@ describe('lifecycle', () => {
 
     await w.notifier({ email: smtpConfig() });
     await waitFor('the email', () => smtp.to(email).length === 1);
+    await waitFor('the email in the ledger', () => w.ledger.delivery(eventId, email, 'email')?.status === 'delivered');
     expect(w.ledger.delivery(eventId, email, 'email')).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
