@@ -10,8 +10,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@caseflow/(sqlite|domain|eventstore|bus|engine|sla|runtime|directory|identity|readmodel|verification)$': '<rootDir>/packages/$1/src/index.ts',
-    '^@caseflow/(relay|api|sla-timer|notifier|system)$': '<rootDir>/services/$1/src/index.ts',
+    '^@caseflow/(sqlite|domain|eventstore|bus|engine|sla|runtime|directory|identity|readmodel|verification|analytics|charts|generator)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@caseflow/(relay|api|sla-timer|notifier|system|replay)$': '<rootDir>/services/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/{packages,services}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
