@@ -10,7 +10,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@caseflow/(sqlite|domain|eventstore|bus|engine|sla|runtime|directory|identity|readmodel|verification|analytics|charts|generator)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@caseflow/(sqlite|domain|eventstore|bus|engine|sla|runtime|directory|identity|readmodel|verification|analytics|charts)$': '<rootDir>/packages/$1/src/index.ts',
     '^@caseflow/(relay|api|sla-timer|notifier|system|replay)$': '<rootDir>/services/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
