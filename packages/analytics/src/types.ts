@@ -72,6 +72,15 @@ export interface ReportWindow {
   asOf: Date;
 }
 
+/** How `slaReport` is asked: the window, the grouping, and what the facts were replayed under. */
+export type SlaReportOptions = ReportWindow & {
+  groupBy?: GroupBy;
+  /** "pinned" (each ticket under its own pinned policy), or the what-if policy as id@version. */
+  policy: string;
+  /** The reopen window of a ticket's policy, in ms: a follow-up opened after it counts as a refused reopen. */
+  reopenWindowMs: (facts: TicketFacts) => number;
+};
+
 export interface SlaRow {
   /** The group's key ("enterprise", "A", "2026-03"...), or "all" for the total. */
   group: string;

@@ -26,7 +26,12 @@ export const EVENT_DATA = {
       language: Language,
       /** The SLA policy pinned at open, so replays stay exact after the default policy changes. */
       policy: PolicyRef,
-      relatedTicketId: TicketId.optional(),
+      /**
+       * The closed ticket this request follows up (v2; v1 called it `relatedTicketId`). A ticket
+       * closed longer than its reopen window cannot be reopened, so its customer opens a new
+       * request that links it: analysts count these as refused reopens.
+       */
+      followUpOf: TicketId.optional(),
     })
     .strict(),
   TicketTriaged: z
@@ -51,7 +56,7 @@ export const TICKET_EVENT_TYPES = Object.keys(EVENT_DATA) as TicketEventType[];
 
 /** Current schema version of each event type. Older stored versions are upcast on read. */
 export const EVENT_VERSIONS: Record<TicketEventType, number> = {
-  TicketOpened: 1,
+  TicketOpened: 2,
   TicketTriaged: 1,
   InfoRequested: 1,
   CustomerReplied: 1,

@@ -59,7 +59,7 @@ export function factFor(ticket: Ticket | undefined, command: Command, now: strin
     return stamp('TicketOpened', command, now, {
       ...opened,
       policy: { id: policy.id, version: policy.version },
-      ...(relatedTicketId === undefined ? {} : { relatedTicketId }),
+      ...(relatedTicketId === undefined ? {} : { followUpOf: relatedTicketId }),
     });
   }
   if (ticket === undefined) throw new Error(`${command.type} needs an opened ticket`);

@@ -48,12 +48,12 @@ export const initialState: TicketState = { status: 'none', ticket: undefined };
  */
 export function applyFact(ticket: Ticket | undefined, event: TicketEvent): Ticket {
   if (event.type === 'TicketOpened') {
-    const { policy, relatedTicketId, ...opened } = event.data;
+    const { policy, followUpOf, ...opened } = event.data;
     return {
       id: event.ticketId,
       ...opened,
       policy,
-      ...(relatedTicketId === undefined ? {} : { relatedTicketId }),
+      ...(followUpOf === undefined ? {} : { relatedTicketId: followUpOf }),
       openedBy: event.actor,
       escalationLevel: 0,
       clockEscalations: {},

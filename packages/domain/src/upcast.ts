@@ -8,7 +8,15 @@ export type Upcaster = (data: unknown) => unknown;
  * Upcasters by event type and the version they read. Stored events are never rewritten: an old
  * version is brought up to date each time it is read.
  */
-export const UPCASTERS: Partial<Record<TicketEventType, Record<number, Upcaster>>> = {};
+export const UPCASTERS: Partial<Record<TicketEventType, Record<number, Upcaster>>> = {
+  TicketOpened: {
+    // v2 names what the link means: the request follows up a closed ticket (see EVENT_DATA).
+    1: (data) => {
+      const { relatedTicketId, ...rest } = data as Record<string, unknown>;
+      return relatedTicketId === undefined ? rest : { ...rest, followUpOf: relatedTicketId };
+    },
+  },
+};
 
 export class EventDecodingError extends Error {
   constructor(

@@ -44,7 +44,7 @@ describe('decodeEvent', () => {
     decodingError({ ...stored(), type: '__proto__' });
   });
 
-  it.each([0, 2, -1, 1.5, '1', null, undefined])('version %p is refused', (version) => {
+  it.each([0, 3, -1, 1.5, '2', null, undefined])('version %p is refused', (version) => {
     const error = decodingError({ ...stored(), version });
     expect(error.message).toContain('version');
   });
@@ -81,7 +81,26 @@ describe('upcastEvent (reading caseflow’s own store)', () => {
   it('still refuses types and versions it does not know', () => {
     const [event] = fullLifecycle().events;
     expect(() => upcastEvent({ ...event, type: 'TicketTeleported' })).toThrow(EventDecodingError);
-    expect(() => upcastEvent({ ...event, version: 2 })).toThrow(/knows versions 1 to 1/);
+    expect(() => upcastEvent({ ...event, version: 3 })).toThrow(/knows versions 1 to 2/);
     expect(() => upcastEvent(null)).toThrow(EventDecodingError);
+  });
+});
+
+describe('TicketOpened v1 (before the link was named followUpOf)', () => {
+  const v1 = () => {
+    const { followUpOf: _current, ...data } = stored().data as Record<string, unknown>;
+    return { ...stored(), version: 1, data: { ...data, relatedTicketId: 'T-0999' } };
+  };
+
+  it('decodes as v2 with the link renamed, and folds into the same ticket', () => {
+    const event = decodeEvent(v1());
+    expect(event).toMatchObject({ type: 'TicketOpened', version: 2, data: { followUpOf: 'T-0999' } });
+    expect(event.data).not.toHaveProperty('relatedTicketId');
+    expect(fold([event]).ticket?.relatedTicketId).toBe('T-0999');
+  });
+
+  it('still refuses a v1 payload that is wrong after upcasting, naming the field', () => {
+    const { title: _missing, ...data } = v1().data;
+    expect(decodingError({ ...v1(), data }).message).toMatch(/title/);
   });
 });

@@ -99,7 +99,7 @@ describe('the envelope of an event', () => {
       contact: command.contact,
       language: 'de',
       policy: { id: 'm365-default', version: 1 },
-      relatedTicketId: 'T-0999',
+      followUpOf: 'T-0999',
     });
   });
 

@@ -25,7 +25,7 @@ import type {
   TicketState,
   TicketStatus,
 } from '@caseflow/domain';
-import { TicketEvent as TicketEventSchema, decide, defaultDecisionPolicy, eventIdFor, evolve, initialState } from '@caseflow/domain';
+import { EVENT_VERSIONS, TicketEvent as TicketEventSchema, decide, defaultDecisionPolicy, eventIdFor, evolve, initialState } from '@caseflow/domain';
 
 /** A Monday morning; default instant of every given event and of the first command. */
 export const T0 = new Date('2025-03-03T09:00:00.000Z');
@@ -161,7 +161,7 @@ export function fact<T extends TicketEventType>(type: T, data: EventData<T>, o: 
   return {
     id: eventIdFor(TICKET_ID, commandId, 0),
     type,
-    version: 1,
+    version: EVENT_VERSIONS[type],
     ticketId: TICKET_ID,
     occurredAt: new Date(o.at ?? T0).toISOString(),
     actor: { id, role, tenant },

@@ -109,6 +109,6 @@ describe('the caseflow binary', () => {
     expect(new Set(events.map((e) => e.stream)).size).toBe(2);
     const followUp = events.at(-1);
     expect(followUp?.type).toBe('TicketOpened');
-    expect(followUp?.data.relatedTicketId).toBe(events[0]?.stream.replace(/^ticket-/, ''));
+    expect(followUp?.data.followUpOf).toBe(events[0]?.stream.replace(/^ticket-/, ''));
   });
 });

@@ -97,7 +97,7 @@ describe('Relay', () => {
       'content-type': 'application/json',
     });
     const envelope = JSON.parse(opened?.value.toString('utf8') ?? '{}') as { id: string; type: string; version: number; ticketId: string; occurredAt: string };
-    expect(envelope).toMatchObject({ type: 'TicketOpened', version: 1, ticketId: second });
+    expect(envelope).toMatchObject({ type: 'TicketOpened', version: 2, ticketId: second });
     expect(opened?.headers.ce_id).toBe(envelope.id);
     expect(opened?.headers.ce_time).toBe(envelope.occurredAt);
     await subscription.close();
