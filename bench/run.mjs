@@ -1,9 +1,9 @@
-// Runs the benchmarks one after another (or the ones named): node bench/run.mjs [engine-commands] [replay] [calendar] [relay] [timers] [api]
+// Runs the benchmarks one after another (or the ones named): node bench/run.mjs [engine-commands] [replay] [rebuild] [calendar] [relay] [timers] [api]
 // Each is a separate process so that one's heap and JIT state do not colour the next.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const all = ['engine-commands', 'replay', 'calendar', 'relay', 'timers', 'api'];
+const all = ['engine-commands', 'replay', 'rebuild', 'calendar', 'relay', 'timers', 'api'];
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = chosen.filter((name) => !all.includes(name));
 if (unknown.length > 0) {

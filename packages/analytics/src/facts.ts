@@ -37,9 +37,9 @@ function outcomeOf(clock: SlaClock): ResponseOutcome {
  * The first response cycle of the policy's first clock (the initial response), as of the last
  * event. A policy whose first clock has not started yet promises nothing so far: pending, not running.
  */
-function initialResponse(history: readonly TicketEvent[], policy: SlaPolicy, lastEventAt: string): TicketFacts['initialResponse'] {
+function initialResponse(ticketClocks: readonly SlaClock[], policy: SlaPolicy): TicketFacts['initialResponse'] {
   const [definition] = policy.clocks;
-  const clock = clocks(history, policy, new Date(lastEventAt)).find((c) => c.name === definition?.name && c.cycle === 0);
+  const clock = ticketClocks.find((c) => c.name === definition?.name && c.cycle === 0);
   if (clock === undefined) return { outcome: 'pending', businessMs: null, respondedAt: null, dueAt: null, running: false };
   return {
     outcome: outcomeOf(clock),
@@ -65,7 +65,12 @@ function escalationsByLevel(counts: ReadonlyMap<number, number>): Record<string,
  * since whole-log rebuilds call it once per ticket. The result is plain JSON with a fixed key
  * order, so equal histories give byte-identical facts.
  */
-export function ticketFacts(history: readonly TicketEvent[], policy: SlaPolicy): TicketFacts {
+export function ticketFacts(
+  history: readonly TicketEvent[],
+  policy: SlaPolicy,
+  /** `clocks(history, policy, <last event's instant>)`, when the caller has computed them already. */
+  clocksAtLastEvent?: readonly SlaClock[],
+): TicketFacts {
   const [opened, ...rest] = history;
   if (opened?.type !== 'TicketOpened') {
     throw new Error(`a ticket history starts with TicketOpened, this one with ${opened === undefined ? 'nothing' : opened.type}`);
@@ -130,7 +135,7 @@ export function ticketFacts(history: readonly TicketEvent[], policy: SlaPolicy):
     lastEventAt,
     policy: { id: policy.id, version: policy.version },
     ...(link === undefined ? {} : { followUpOf: link }),
-    initialResponse: initialResponse(history, policy, lastEventAt),
+    initialResponse: initialResponse(clocksAtLastEvent ?? clocks(history, policy, new Date(lastEventAt)), policy),
     awaitingCustomerMs,
     downgrades,
     reopens,

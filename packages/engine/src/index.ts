@@ -7,3 +7,5 @@ export type { HistoryEntry } from './history.js';
 export { readHistory, readTicketAt } from './history.js';
 export type { TicketView } from './view.js';
 export { ticketView } from './view.js';
+export type { TicketStreamsOptions } from './streams.js';
+export { readTicketStreams, ticketStreamsAfter } from './streams.js';

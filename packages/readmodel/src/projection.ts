@@ -1,3 +1,5 @@
+import type { TicketFacts } from '@caseflow/analytics';
+import { ticketFacts } from '@caseflow/analytics';
 import type { LifecycleState, Ticket, TicketEvent, TicketState } from '@caseflow/domain';
 import { fold } from '@caseflow/domain';
 import { STREAM_PREFIX, fromStored } from '@caseflow/engine';
@@ -19,6 +21,8 @@ export interface ProjectedTicket extends TicketProgress {
   ticket: Ticket;
   /** See `breachInstant`; undefined when no clock can breach before the next event. */
   breachAt: Date | undefined;
+  /** The ticket's report facts under its pinned policy; undefined when no policy could time it. */
+  facts: TicketFacts | undefined;
 }
 
 const FREE_TEXT_FIELDS = ['text', 'description', 'summary'];
@@ -82,12 +86,22 @@ export function advanceTicket(
   const { status, ticket } = state;
   if (revision === progress?.revision || revision === undefined || ticket === undefined || status === 'none') return undefined;
   let breachAt: Date | undefined;
+  let facts: TicketFacts | undefined;
   try {
     const policy = policyFor(ticket.policy, policies) ?? policies[0];
-    breachAt = breachInstant(clocks(history, policy, new Date(ticket.lastEventAt)));
+    const ticketClocks = clocks(history, policy, new Date(ticket.lastEventAt));
+    breachAt = breachInstant(ticketClocks);
+    facts = ticketFacts(history, policy, ticketClocks);
   } catch (cause) {
     // A policy that cannot time this ticket should not hide it from the list.
     report(new Error(`ticket list: no SLA clocks for ticket ${ticket.id}: ${(cause as Error).message}`, { cause }));
   }
-  return { revision, history, status, ticket, breachAt };
+  return { revision, history, status, ticket, breachAt, facts };
+}
+
+/** The report facts of a ticket the list already holds (a generation written before facts were kept). */
+export function factsOf(progress: TicketProgress, policies: readonly [SlaPolicy, ...SlaPolicy[]]): TicketFacts {
+  const { ticket } = fold(progress.history);
+  if (ticket === undefined) throw new Error('a ticket list history starts with its TicketOpened event');
+  return ticketFacts(progress.history, policyFor(ticket.policy, policies) ?? policies[0]);
 }

@@ -1,3 +1,4 @@
+import type { TicketFacts } from '@caseflow/analytics';
 import type { Category, LifecycleState, Plan, Severity, TicketEvent } from '@caseflow/domain';
 import type { Position } from '@caseflow/eventstore';
 import type { SqliteDatabase } from '@caseflow/sqlite';
@@ -6,19 +7,24 @@ import type { ProjectedTicket, TicketProgress } from './projection.js';
 import type { CheckedQuery, TicketPage, TicketSummary } from './query.js';
 import { writeCursor } from './query.js';
 
-const SCHEMA_VERSION = 1;
+/** 2: the report facts beside each generation's rows, and the state of an unfinished rebuild. */
+const SCHEMA_VERSION = 2;
 
 /**
  * The catalogue of generations: each generation is a complete set of list tables with its own
  * checkpoint, so a rebuild can fill a fresh one while the live one keeps serving, then swap.
  */
-function createCatalogue(db: SqliteDatabase): void {
-  db.exec(`
-    CREATE TABLE ticket_list_generations (
-      generation INTEGER PRIMARY KEY,
-      checkpoint TEXT,
-      live INTEGER NOT NULL DEFAULT 0
-    );`);
+function createCatalogue(db: SqliteDatabase, from: number): void {
+  if (from < 1) {
+    db.exec(`
+      CREATE TABLE ticket_list_generations (
+        generation INTEGER PRIMARY KEY,
+        checkpoint TEXT,
+        live INTEGER NOT NULL DEFAULT 0
+      );`);
+  }
+  // Facts tables of existing generations are created and filled when a list opens them (see TicketList).
+  db.exec('ALTER TABLE ticket_list_generations ADD COLUMN rebuild TEXT');
 }
 
 interface TicketRow {
@@ -85,9 +91,10 @@ function fromRow(row: TicketRow, nowMs: number): TicketSummary {
 /**
  * The list's rows: summaries in one table, indexed for the filters and the list order (openedAt
  * descending, id descending), and the compact histories apply needs in another, so that listing
- * never reads them.
+ * never reads them. A rebuild fills them before it creates the indexes (see `deferIndexes`): one
+ * sort at the end costs less than keeping five indexes ordered through every insert.
  */
-function createGeneration(db: SqliteDatabase, tickets: string, histories: string): void {
+function createGeneration(db: SqliteDatabase, tickets: string, histories: string, facts: string, indexes: boolean): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS ${tickets} (
       id TEXT PRIMARY KEY,
@@ -107,15 +114,21 @@ function createGeneration(db: SqliteDatabase, tickets: string, histories: string
       last_event_at TEXT NOT NULL,
       breach_ms INTEGER
     );
+    CREATE TABLE IF NOT EXISTS ${histories} (
+      id TEXT PRIMARY KEY,
+      events TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS ${facts} (
+      id TEXT PRIMARY KEY,
+      facts TEXT NOT NULL
+    );`);
+  if (!indexes) return;
+  db.exec(`
     CREATE INDEX IF NOT EXISTS ${tickets}_by_opened ON ${tickets} (opened_ms, id);
     CREATE INDEX IF NOT EXISTS ${tickets}_by_tenant ON ${tickets} (tenant, opened_ms, id);
     CREATE INDEX IF NOT EXISTS ${tickets}_by_state ON ${tickets} (state, opened_ms, id);
     CREATE INDEX IF NOT EXISTS ${tickets}_by_owner ON ${tickets} (owner, opened_ms, id) WHERE owner IS NOT NULL;
-    CREATE INDEX IF NOT EXISTS ${tickets}_by_breach ON ${tickets} (breach_ms) WHERE breach_ms IS NOT NULL;
-    CREATE TABLE IF NOT EXISTS ${histories} (
-      id TEXT PRIMARY KEY,
-      events TEXT NOT NULL
-    );`);
+    CREATE INDEX IF NOT EXISTS ${tickets}_by_breach ON ${tickets} (breach_ms) WHERE breach_ms IS NOT NULL;`);
 }
 
 const prepareListing = (db: SqliteDatabase, sql: string) => db.prepare<(string | number)[], TicketRow>(sql);
@@ -128,11 +141,16 @@ export class TicketTables {
   /** Listing statements, one per combination of filters. */
   private readonly listings = new Map<string, ReturnType<typeof prepareListing>>();
 
-  /** Opens `generation`, or the live one (1 on a new file), creating its tables. */
+  /**
+   * Opens `generation`, or the live one (1 on a new file), creating its tables. `deferIndexes`
+   * leaves the listing indexes out, for a rebuild that fills the tables first: whoever opens the
+   * generation next without it creates them.
+   */
   constructor(
     private readonly db: SqliteDatabase,
     file: string,
     generation?: number,
+    { deferIndexes = false }: { deferIndexes?: boolean } = {},
   ) {
     if (generation !== undefined && (!Number.isSafeInteger(generation) || generation < 1)) {
       throw new RangeError(`a ticket list generation is a positive integer; got ${generation}`);
@@ -141,7 +159,7 @@ export class TicketTables {
     this.generation = db
       .transaction(() => {
         const chosen = generation ?? db.prepare<[], { generation: number }>('SELECT generation FROM ticket_list_generations WHERE live = 1').get()?.generation ?? 1;
-        createGeneration(db, `ticket_list_${chosen}_tickets`, `ticket_list_${chosen}_histories`);
+        createGeneration(db, `ticket_list_${chosen}_tickets`, `ticket_list_${chosen}_histories`, `ticket_list_${chosen}_facts`, !deferIndexes);
         // The first generation of a file is live from the start; later ones wait for makeLive.
         db.prepare(
           'INSERT INTO ticket_list_generations (generation, live) VALUES (?, NOT EXISTS (SELECT 1 FROM ticket_list_generations WHERE live = 1)) ON CONFLICT DO NOTHING',
@@ -151,6 +169,7 @@ export class TicketTables {
       .immediate();
     this.tickets = `ticket_list_${this.generation}_tickets`;
     const histories = `ticket_list_${this.generation}_histories`;
+    const facts = `ticket_list_${this.generation}_facts`;
     this.statements = {
       progress: db.prepare<[string], { revision: number; events: string }>(
         `SELECT t.revision, h.events FROM ${this.tickets} t JOIN ${histories} h ON h.id = t.id WHERE t.id = ?`,
@@ -160,6 +179,14 @@ export class TicketTables {
           (@id, @tenant, @state, @severity, @category, @plan, @region, @title, @owner, @escalation_level, @revision, @opened_at, @opened_ms, @closed_at, @last_event_at, @breach_ms)`,
       ),
       saveHistory: db.prepare<[string, string]>(`INSERT OR REPLACE INTO ${histories} (id, events) VALUES (?, ?)`),
+      saveFacts: db.prepare<[string, string]>(`INSERT OR REPLACE INTO ${facts} (id, facts) VALUES (?, ?)`),
+      allFacts: db.prepare<[], { facts: string }>(`SELECT facts FROM ${facts} ORDER BY id`),
+      withoutFacts: db.prepare<[string, number], { id: string; revision: number; events: string }>(
+        `SELECT t.id, t.revision, h.events FROM ${this.tickets} t JOIN ${histories} h ON h.id = t.id
+          WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM ${facts} f WHERE f.id = t.id) ORDER BY t.id LIMIT ?`,
+      ),
+      rebuild: db.prepare<[number], { rebuild: string | null }>('SELECT rebuild FROM ticket_list_generations WHERE generation = ?'),
+      saveRebuild: db.prepare<[string | null, number]>('UPDATE ticket_list_generations SET rebuild = ? WHERE generation = ?'),
       checkpoint: db.prepare<[number], { checkpoint: string | null }>('SELECT checkpoint FROM ticket_list_generations WHERE generation = ?'),
       saveCheckpoint: db.prepare<[string, number]>('UPDATE ticket_list_generations SET checkpoint = ? WHERE generation = ?'),
       makeLive: db.prepare<[number]>('UPDATE ticket_list_generations SET live = (generation = ?)'),
@@ -175,6 +202,32 @@ export class TicketTables {
   save(projected: ProjectedTicket): void {
     this.statements.saveTicket.run(toRow(projected));
     this.statements.saveHistory.run(projected.ticket.id, JSON.stringify(projected.history));
+    if (projected.facts !== undefined) this.saveFacts(projected.facts);
+  }
+
+  saveFacts(facts: TicketFacts): void {
+    this.statements.saveFacts.run(facts.ticketId, JSON.stringify(facts));
+  }
+
+  /** Every ticket's report facts, in ticket id order. */
+  *facts(): IterableIterator<TicketFacts> {
+    for (const { facts } of this.statements.allFacts.iterate()) yield JSON.parse(facts) as TicketFacts;
+  }
+
+  /** Up to `limit` tickets after `afterId` whose facts are missing: those of a generation written before facts were kept. */
+  withoutFacts(afterId: string, limit: number): (TicketProgress & { id: string })[] {
+    return this.statements.withoutFacts
+      .all(afterId, limit)
+      .map((row) => ({ id: row.id, revision: BigInt(row.revision), history: JSON.parse(row.events) as TicketEvent[] }));
+  }
+
+  /** What an unfinished rebuild of this generation has done; undefined when none is under way. */
+  rebuildState(): string | undefined {
+    return this.statements.rebuild.get(this.generation)?.rebuild ?? undefined;
+  }
+
+  saveRebuildState(state: string | undefined): void {
+    this.statements.saveRebuild.run(state ?? null, this.generation);
   }
 
   checkpoint(): Position | undefined {
@@ -221,5 +274,51 @@ export class TicketTables {
     const last = page.at(-1);
     const items = page.map((row) => fromRow(row, filter.nowMs));
     return rows.length > limit && last !== undefined ? { items, nextCursor: writeCursor(filter, { openedMs: last.opened_ms, id: last.id }) } : { items };
+  }
+}
+
+const GENERATION_PARTS = ['tickets', 'histories', 'facts'] as const;
+const tableOf = (generation: number, part: (typeof GENERATION_PARTS)[number]) => `ticket_list_${generation}_${part}`;
+
+/** The file's generations of the ticket list: which is live, which one a rebuild is filling. */
+export class Generations {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  live(): number | undefined {
+    return this.db.prepare<[], { generation: number }>('SELECT generation FROM ticket_list_generations WHERE live = 1').get()?.generation;
+  }
+
+  /** The generation an unfinished rebuild was filling, with the state it saved. */
+  unfinishedRebuild(): { generation: number; state: string } | undefined {
+    return this.db
+      .prepare<[], { generation: number; state: string }>(
+        'SELECT generation, rebuild AS state FROM ticket_list_generations WHERE rebuild IS NOT NULL AND live = 0 ORDER BY generation DESC LIMIT 1',
+      )
+      .get();
+  }
+
+  /** A number no generation has had: a rebuild never writes into tables a running list may still read. */
+  next(): number {
+    return (this.db.prepare<[], { highest: number | null }>('SELECT max(generation) AS highest FROM ticket_list_generations').get()?.highest ?? 0) + 1;
+  }
+
+  /** Drops a generation that is not live (an abandoned rebuild's, or one a swap replaced). */
+  drop(generation: number): void {
+    if (generation === this.live()) throw new Error(`generation ${generation} is live; it cannot be dropped`);
+    this.db
+      .transaction(() => {
+        for (const part of GENERATION_PARTS) this.db.exec(`DROP TABLE IF EXISTS ${tableOf(generation, part)}`);
+        this.db.prepare('DELETE FROM ticket_list_generations WHERE generation = ?').run(generation);
+      })
+      .immediate();
+  }
+
+  /** Copies every row of one generation into another (empty) one. */
+  copy(from: number, to: number): void {
+    this.db
+      .transaction(() => {
+        for (const part of GENERATION_PARTS) this.db.exec(`INSERT INTO ${tableOf(to, part)} SELECT * FROM ${tableOf(from, part)}`);
+      })
+      .immediate();
   }
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TicketFacts } from '@caseflow/analytics';
 import { STREAM_PREFIX } from '@caseflow/engine';
 import type { EventStore, Position, RecordedEvent, Subscription } from '@caseflow/eventstore';
 import { batchesOf } from '@caseflow/eventstore';
@@ -6,7 +7,7 @@ import type { SlaPolicy } from '@caseflow/sla';
 import { defaultPolicy } from '@caseflow/sla';
 import type { SqliteDatabase, SqliteTransaction } from '@caseflow/sqlite';
 import { openSqliteFile } from '@caseflow/sqlite';
-import { advanceTicket, ticketIdOf } from './projection.js';
+import { advanceTicket, factsOf, ticketIdOf } from './projection.js';
 import type { TicketPage, TicketQuery } from './query.js';
 import { checkQuery } from './query.js';
 import { TicketTables } from './tables.js';
@@ -24,6 +25,11 @@ export interface TicketListOptions {
    * A rebuild fills a fresh generation with `apply` and then calls `makeLive` on it.
    */
   generation?: number;
+  /**
+   * Whether `start` goes on following the store after catching up (default true). A one-shot
+   * reader (a report, an export) catches up and then reads a still table.
+   */
+  follow?: boolean;
 }
 
 /** Events applied in one transaction while following the store. */
@@ -83,6 +89,7 @@ export class TicketList {
   private position: Position | undefined;
   private readonly waiters = new Map<Position, Set<Waiter>>();
   private readonly stopping = new AbortController();
+  private readonly follows: boolean;
   private running: Promise<void> | undefined;
   private subscription: Subscription | undefined;
 
@@ -98,9 +105,11 @@ export class TicketList {
     }
     this.generation = this.tables.generation;
     this.store = options.store;
+    this.follows = options.follow ?? true;
     const [current = defaultPolicy, ...older] = options.policies ?? [];
     this.policies = [current, ...older];
     this.report = options.onError ?? ((error) => console.error(`caseflow readmodel: ${error.message}`));
+    this.fillMissingFacts();
     this.position = this.tables.checkpoint();
     this.applyBatch = db.transaction((records: readonly RecordedEvent[], position: Position) => {
       for (const [ticketId, ticketRecords] of byTicket(records)) {
@@ -114,12 +123,12 @@ export class TicketList {
     });
   }
 
-  /** Catches up from the saved checkpoint, then follows the store's subscription. Resolves once caught up to the log's end at start time. */
+  /** Catches up from the saved checkpoint, then (unless `follow` is false) follows the store's subscription. Resolves once caught up to the log's end at start time. */
   async start(): Promise<void> {
     if (this.running !== undefined || this.stopping.signal.aborted) throw new Error('a TicketList is started once');
     const caughtUp = this.catchUp();
     this.running = caughtUp.then(
-      () => this.follow(),
+      () => (this.follows ? this.follow() : undefined),
       () => undefined,
     );
     await caughtUp;
@@ -188,6 +197,14 @@ export class TicketList {
     return this.position;
   }
 
+  /**
+   * Every ticket's report facts under its pinned policy, in ticket id order: what `report sla`
+   * and `report states` read without replaying the log. Iterate it before the list applies more.
+   */
+  facts(): IterableIterator<TicketFacts> {
+    return this.tables.facts();
+  }
+
   /** Rows in the list (for /metrics and readiness). */
   count(): number {
     return this.tables.count();
@@ -196,6 +213,23 @@ export class TicketList {
   /** Makes this list's generation the one new lists open by default (the swap at the end of a rebuild). */
   makeLive(): void {
     this.tables.makeLive();
+  }
+
+  /** A generation written before the list kept report facts gets them from the histories it holds, without reading the log. */
+  private fillMissingFacts(): void {
+    const fill = this.db.transaction((tickets: ReturnType<TicketTables['withoutFacts']>) => {
+      for (const ticket of tickets) {
+        try {
+          this.tables.saveFacts(factsOf(ticket, this.policies));
+        } catch (cause) {
+          this.report(new Error(`ticket list: no report facts for ticket ${ticket.id}: ${(cause as Error).message}`, { cause }));
+        }
+      }
+    });
+    for (let after = '', batch = this.tables.withoutFacts(after, MAX_BATCH); batch.length > 0; batch = this.tables.withoutFacts(after, MAX_BATCH)) {
+      fill.immediate(batch);
+      after = batch.at(-1)?.id ?? after;
+    }
   }
 
   private async catchUp(): Promise<void> {

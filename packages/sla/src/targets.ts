@@ -71,14 +71,29 @@ export function calendarFor(policy: SlaPolicy, reference: string, ticketRegion: 
   return { name: reference, calendar: named };
 }
 
+/** Policies name a handful of durations; parsing them once matters when every ticket of a rebuild is timed. */
+const durationMs = new Map<string, number>();
+const isoDurations = new Map<number, string>();
+
 export function workingTimeMs(within: WorkingTime, calendar: BusinessCalendar): number {
-  return typeof within === 'string' ? Duration.fromISO(within).toMillis() : within.businessDays * calendar.businessDayMs;
+  if (typeof within !== 'string') return within.businessDays * calendar.businessDayMs;
+  let ms = durationMs.get(within);
+  if (ms === undefined) {
+    ms = Duration.fromISO(within).toMillis();
+    durationMs.set(within, ms);
+  }
+  return ms;
 }
 
 /** Working time as an ISO 8601 duration in hours, which reads the same whatever form the policy used ("PT15H"). */
 export function isoWorkingTime(ms: number): string {
-  const iso = Duration.fromMillis(ms).shiftTo('hours', 'minutes', 'seconds', 'milliseconds').toISO();
-  if (iso === null) throw new RangeError(`${ms} ms is not a duration`);
+  let iso = isoDurations.get(ms);
+  if (iso === undefined) {
+    iso = Duration.fromMillis(ms).shiftTo('hours', 'minutes', 'seconds', 'milliseconds').toISO() ?? undefined;
+    if (iso === undefined) throw new RangeError(`${ms} ms is not a duration`);
+    // Targets are few, but callers may pass any remaining time: keep the cache from growing without bound.
+    if (isoDurations.size < 10_000) isoDurations.set(ms, iso);
+  }
   return iso;
 }
 

@@ -31,6 +31,7 @@ import { canSee, principalOf, requireSupportStaff, seesInternalNotes } from './a
 import type { SystemGauges } from './metrics.js';
 import { ApiMetrics } from './metrics.js';
 import { Problem, ProblemSchema, problemFromRejection, validationProblem } from './problem.js';
+import { reportRoutes } from './reports.js';
 import {
   ClockBody,
   ClockView,
@@ -350,6 +351,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         }
       },
     );
+
+    void routes.register(reportRoutes, { tickets, policies, clock, principal });
 
     // --- phone verification -------------------------------------------------------------------
 

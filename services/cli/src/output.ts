@@ -5,6 +5,9 @@ import type { ServerClock } from './remote.js';
 export interface Output {
   out(text: string): void;
   err(text: string): void;
+  /** The process's own streams, when the CLI runs as a program: exports stream into stdout, and a rebuild draws its progress bar on a terminal's stderr. */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WriteStream;
 }
 
 /** JSON with bigints as numbers (revisions fit easily). */

@@ -5,6 +5,7 @@ import type { GlobalOptions } from './context.js';
 import { Refusal, UsageError, parseInstant } from './context.js';
 import { runDemo } from './demo.js';
 import type { Output } from './output.js';
+import { addReplayCommands } from './replay-commands.js';
 import { addServerCommands } from './server-commands.js';
 import { addSlaCommands } from './sla-commands.js';
 import { addTicketCommands } from './ticket-commands.js';
@@ -39,6 +40,7 @@ function buildProgram(output: Output): Cli {
 
   addTicketCommands(program, output, globals);
   addSlaCommands(program, output, globals);
+  addReplayCommands(program, output, globals);
   addServerCommands(program, output, globals);
   program
     .command('demo')

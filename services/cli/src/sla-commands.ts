@@ -61,7 +61,7 @@ function withinCalendarRange<T>(compute: () => T): T {
   }
 }
 
-async function readPolicy(file: string | undefined): Promise<SlaPolicy> {
+export async function readPolicy(file: string | undefined): Promise<SlaPolicy> {
   if (file === undefined) return defaultPolicy;
   try {
     return await loadPolicy(file);

@@ -11,8 +11,8 @@ import { defaultDecisionPolicy } from '@caseflow/domain';
 import { CommandEngine, fixedClock, readHistory, streamOf } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
 import { openSqliteEventStore } from '@caseflow/eventstore';
-import type { ExportFormat, ExportOptions } from '../src/export-events.js';
-import { CSV_COLUMNS, exportEvents } from '../src/export-events.js';
+import type { ExportFormat, ExportOptions } from '../src/export-stream.js';
+import { EVENT_CSV_COLUMNS, exportEvents } from '../src/export-events.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'caseflow-replay-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -221,7 +221,7 @@ describe('exportEvents', () => {
 
     const rows = events.map((event, index) => csvRowOf(event, positions[index] ?? ''));
     expect(count).toBe(6);
-    expect(text).toBe(stringify([[...CSV_COLUMNS], ...rows]));
+    expect(text).toBe(stringify([[...EVENT_CSV_COLUMNS], ...rows]));
     const [header, ...parsed] = parseCsv(text);
     expect(header).toEqual([
       'position',
@@ -262,7 +262,7 @@ describe('exportEvents', () => {
     const { events, text } = await exported(store, { format: 'csv', from: minutes(1_000) });
 
     expect(events).toBe(0);
-    expect(text).toBe(`${CSV_COLUMNS.join(',')}\n`);
+    expect(text).toBe(`${EVENT_CSV_COLUMNS.join(',')}\n`);
   });
 
   it.each<ExportFormat>(['ndjson', 'csv'])('waits for a slow reader (%s): every line arrives, in order, never more than one buffered', async (format) => {

@@ -1,0 +1,95 @@
+// Rebuild: every read model (the ticket list and its report facts) rebuilt from a generated log of
+// at least 1M events, against a raw read + JSON.parse of the same log in the same run. Each run is
+// its own process, so its peak RSS is its own: the rebuild's is printed for the full log and for
+// a quarter of it, to show that memory does not grow with the log.
+// Goals: >= 0.3x raw and >= 200k events/s.
+// Usage: node bench/rebuild.mjs [--tickets 85000] [--rounds 3]
+import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { openSqliteEventStore } from '@caseflow/eventstore';
+import { rebuildTicketList } from '@caseflow/readmodel';
+import { writeGeneratedLog } from '@caseflow/replay';
+import { arg, median, report, tempDir, timed } from './lib.mjs';
+
+const MIN_EVENTS = 1_000_000;
+
+/** One measured run in this process; prints JSON for the parent. */
+async function child(kind, file) {
+  let result;
+  if (kind === 'raw') {
+    const db = new Database(file, { readonly: true });
+    result = await timed(() => {
+      let count = 0;
+      for (const row of db.prepare('SELECT data, metadata FROM events ORDER BY position').iterate()) {
+        JSON.parse(row.data);
+        JSON.parse(row.metadata);
+        count++;
+      }
+      return count;
+    });
+    db.close();
+  } else {
+    const store = openSqliteEventStore(file);
+    result = await timed(async () => (await rebuildTicketList({ file, store })).events);
+    await store.close();
+  }
+  console.log(JSON.stringify({ ...result, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+function measure(kind, file) {
+  const script = fileURLToPath(import.meta.url);
+  const { status, stdout, stderr } = spawnSync(process.execPath, [script, '--child', kind, file], { encoding: 'utf8' });
+  if (status !== 0) throw new Error(`${kind} run failed: ${stderr}`);
+  return JSON.parse(stdout.trim().split('\n').at(-1));
+}
+
+async function generate(file, tickets) {
+  const store = openSqliteEventStore(file);
+  try {
+    return await writeGeneratedLog(store, { tickets, seed: 7 });
+  } finally {
+    await store.close();
+  }
+}
+
+const childAt = process.argv.indexOf('--child');
+if (childAt !== -1) {
+  await child(process.argv[childAt + 1], process.argv[childAt + 2]);
+} else {
+  const tickets = arg('tickets', 85_000);
+  const rounds = arg('rounds', 3);
+  const dir = tempDir('rebuild');
+  const log = join(dir, 'log.db');
+  const quarterLog = join(dir, 'quarter.db');
+  const started = Date.now();
+  const full = await generate(log, tickets);
+  const quarter = await generate(quarterLog, Math.round(tickets / 4));
+  if (full.events < MIN_EVENTS) throw new Error(`the generated log has ${full.events} events; pass more --tickets for at least ${MIN_EVENTS}`);
+  console.log(`generated ${full.events.toLocaleString('en-US')} events (${full.tickets.toLocaleString('en-US')} tickets) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+  /** A fresh copy per run: a rebuild leaves its generations behind in the file. */
+  const copyOf = (source, round) => {
+    const copy = join(dir, `run-${round}.db`);
+    copyFileSync(source, copy);
+    return copy;
+  };
+  const ours = [];
+  const raw = [];
+  let peak = 0;
+  for (let round = 0; round < rounds; round++) {
+    const rebuilt = measure('rebuild', copyOf(log, round));
+    if (rebuilt.count !== full.events) throw new Error(`the rebuild folded ${rebuilt.count} events of ${full.events}`);
+    ours.push(rebuilt.rate);
+    peak = Math.max(peak, rebuilt.peakRssMb);
+    raw.push(measure('raw', log).rate);
+  }
+  const quarterPeak = measure('rebuild', copyOf(quarterLog, 'quarter')).peakRssMb;
+  console.log(`${full.events.toLocaleString('en-US')} events, ${rounds} rounds, medians:`);
+  report('Rebuild of the ticket list and report facts vs raw read + JSON.parse', 'events/s', median(ours), median(raw), 0.3);
+  const absolute = median(ours) >= 200_000;
+  console.log(`  absolute: ${Math.round(median(ours)).toLocaleString('en-US')} events/s (goal >= 200,000) ${absolute ? 'MET' : 'NOT MET'}`);
+  console.log(`  peak RSS: ${peak.toFixed(0)} MB for ${full.events.toLocaleString('en-US')} events, ${quarterPeak.toFixed(0)} MB for ${quarter.events.toLocaleString('en-US')} events`);
+}

@@ -1,0 +1,83 @@
+import type { GroupBy, SlaComparison, SlaReport, StatesReport, TicketFacts } from '@caseflow/analytics';
+import { compareSla, slaReport, statesReport, ticketFacts } from '@caseflow/analytics';
+import { reopenWindowMillis } from '@caseflow/domain';
+import { fromStored, readTicketStreams } from '@caseflow/engine';
+import type { EventStore } from '@caseflow/eventstore';
+import { TicketList } from '@caseflow/readmodel';
+import type { SlaPolicy } from '@caseflow/sla';
+import { decisionPolicyOf, defaultPolicy, policyFor, policyLabel } from '@caseflow/sla';
+
+export interface ReportSource {
+  /** The shared caseflow.db, whose read model holds every ticket's facts under its pinned policy. */
+  file: string;
+  store: EventStore;
+  /** The policies tickets may have pinned; the first is the current one. */
+  policies?: readonly SlaPolicy[];
+}
+
+export interface ReportRequest {
+  from: Date;
+  to: Date;
+  /** Default: the instant of the log's last event, so that the same log always gives the same report. */
+  asOf?: Date;
+}
+
+export const policiesOf = (source: ReportSource): readonly [SlaPolicy, ...SlaPolicy[]] => {
+  const [current = defaultPolicy, ...older] = source.policies ?? [];
+  return [current, ...older];
+};
+
+/** Every ticket's facts under its pinned policy, from the read model (caught up with the log first). */
+export async function pinnedFacts(source: ReportSource): Promise<TicketFacts[]> {
+  const list = new TicketList({ file: source.file, store: source.store, policies: policiesOf(source), follow: false });
+  try {
+    await list.start();
+    return [...list.facts()];
+  } finally {
+    await list.stop();
+  }
+}
+
+/** Every ticket's history replayed from the log under one policy instead of the one it pinned: the what-if. */
+export async function factsUnder(store: EventStore, policy: SlaPolicy): Promise<TicketFacts[]> {
+  const facts: TicketFacts[] = [];
+  for await (const records of readTicketStreams(store)) facts.push(ticketFacts(records.map(fromStored), policy));
+  return facts;
+}
+
+/** The instant of the last event of all these tickets; the start of time for an empty log. */
+export function lastEventOf(facts: Iterable<TicketFacts>): Date {
+  let last = '';
+  for (const { lastEventAt } of facts) if (lastEventAt > last) last = lastEventAt;
+  return new Date(last === '' ? 0 : last);
+}
+
+export async function slaReportFor(
+  source: ReportSource,
+  request: ReportRequest & { groupBy?: GroupBy; whatIf?: SlaPolicy },
+): Promise<SlaReport | SlaComparison> {
+  const policies = policiesOf(source);
+  const actualFacts = await pinnedFacts(source);
+  const window = { from: request.from, to: request.to, asOf: request.asOf ?? lastEventOf(actualFacts) };
+  const grouping = request.groupBy === undefined ? {} : { groupBy: request.groupBy };
+  const actual = slaReport(actualFacts, {
+    ...window,
+    ...grouping,
+    policy: 'pinned',
+    reopenWindowMs: (facts) => reopenWindowMillis(decisionPolicyOf(policyFor(facts.policy, policies) ?? policies[0])),
+  });
+  if (request.whatIf === undefined) return actual;
+  const { whatIf } = request;
+  const whatIfReport = slaReport(await factsUnder(source.store, whatIf), {
+    ...window,
+    ...grouping,
+    policy: policyLabel(whatIf),
+    reopenWindowMs: () => reopenWindowMillis(decisionPolicyOf(whatIf)),
+  });
+  return compareSla(actual, whatIfReport);
+}
+
+export async function statesReportFor(source: ReportSource, request: ReportRequest): Promise<StatesReport> {
+  const facts = await pinnedFacts(source);
+  return statesReport(facts, { from: request.from, to: request.to, asOf: request.asOf ?? lastEventOf(facts) });
+}
