@@ -89,7 +89,7 @@ describe('upcastEvent (reading caseflow’s own store)', () => {
 describe('TicketOpened v1 (before the link was named followUpOf)', () => {
   const v1 = () => {
     const { followUpOf: _current, ...data } = stored().data as Record<string, unknown>;
-    return { ...stored(), version: 1, data: { ...data, relatedTicketId: 'T-0999' } };
+    return { ...stored(), version: 1, data: { ...data, relatedTicketId: 'T-0999' } as Record<string, unknown> };
   };
 
   it('decodes as v2 with the link renamed, and folds into the same ticket', () => {

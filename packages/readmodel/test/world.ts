@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import type { Actor, CommandInput, Plan, Severity } from '@caseflow/domain';
 import type { Clock, Handled, HandleResult } from '@caseflow/engine';
 import { CommandEngine, streamOf } from '@caseflow/engine';
-import type { Position, RecordedEvent, SqliteEventStore } from '@caseflow/eventstore';
+import type { EventStore, Position, RecordedEvent, SqliteEventStore } from '@caseflow/eventstore';
 import { openSqliteEventStore } from '@caseflow/eventstore';
 import type { SlaPolicy } from '@caseflow/sla';
 import { decisionPolicyOf, defaultPolicy, parsePolicy } from '@caseflow/sla';
-import type { TicketListOptions } from '../src/index.js';
+import type { TicketListOptions, TicketPage, TicketQuery } from '../src/index.js';
 import { TicketList } from '../src/index.js';
 
 export const agent: Actor = { id: 'sam', role: 'agent', tenant: 'support' };
@@ -59,6 +59,8 @@ export function scratchDirectory(): { file: () => string; remove: () => void } {
 }
 
 export interface OpenTicket {
+  /** Default: a random UUID. Rebuilds fold tickets in id order, so a test may pick where one falls. */
+  ticketId?: string;
   tenant?: string;
   severity?: Severity;
   plan?: Plan;
@@ -110,10 +112,10 @@ export class World {
     return result;
   }
 
-  async open({ tenant = 'contoso', severity = 'B', plan = 'enterprise', title = 'Mail flow down', at }: OpenTicket = {}): Promise<string> {
-    const { ticketId } = await this.command(
+  async open({ ticketId = randomUUID(), tenant = 'contoso', severity = 'B', plan = 'enterprise', title = 'Mail flow down', at }: OpenTicket = {}): Promise<string> {
+    await this.command(
       {
-        type: 'open', ticketId: randomUUID(), actor: adminOf(tenant), tenant, plan, region: 'US', category: 'technical', severity,
+        type: 'open', ticketId, actor: adminOf(tenant), tenant, plan, region: 'US', category: 'technical', severity,
         title, contact: { email: `admin@${tenant}.example`, preferred: 'email' }, language: 'en',
       },
       at,
@@ -138,4 +140,35 @@ export class World {
     await Promise.all(this.lists.splice(0).map((list) => list.stop()));
     await this.store.close();
   }
+}
+
+/** Every page of a query, in the order served: what a client walking the list would see. */
+export function everyPage(list: TicketList, query: TicketQuery, now: Date): TicketPage[] {
+  const pages: TicketPage[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = list.query({ ...query, ...(cursor === undefined ? {} : { cursor }) }, now);
+    pages.push(page);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return pages;
+}
+
+/**
+ * The store seen through the EventStore port alone, so that code which reads SQLite its own way
+ * takes the path every other adapter gets. `beforeReadStream` is awaited before each stream read:
+ * a test holds a reader there while it appends.
+ */
+export function throughPort(store: EventStore, { beforeReadStream }: { beforeReadStream?: () => Promise<void> } = {}): EventStore {
+  return {
+    appendToStream: (stream, events, expected) => store.appendToStream(stream, events, expected),
+    readStream: async (stream, options) => {
+      await beforeReadStream?.();
+      return store.readStream(stream, options);
+    },
+    readAll: (fromPosition) => store.readAll(fromPosition),
+    subscribeToAll: (fromCheckpoint, filter) => store.subscribeToAll(fromCheckpoint, filter),
+    // The store stays its owner's to close.
+    close: () => Promise.resolve(),
+  };
 }
