@@ -3,7 +3,7 @@
 // its own process, so its peak RSS is its own: the rebuild's is printed for the full log and for
 // a quarter of it, to show that memory does not grow with the log.
 // Goals: >= 0.3x raw and >= 200k events/s.
-// Usage: node bench/rebuild.mjs [--tickets 85000] [--rounds 3]
+// Usage: node bench/rebuild.mjs [--tickets 95000] [--rounds 3]
 import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +59,7 @@ const childAt = process.argv.indexOf('--child');
 if (childAt !== -1) {
   await child(process.argv[childAt + 1], process.argv[childAt + 2]);
 } else {
-  const tickets = arg('tickets', 85_000);
+  const tickets = arg('tickets', 95_000);
   const rounds = arg('rounds', 3);
   const dir = tempDir('rebuild');
   const log = join(dir, 'log.db');

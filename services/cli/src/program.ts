@@ -4,6 +4,7 @@ import { EventDecodingError } from '@caseflow/domain';
 import type { GlobalOptions } from './context.js';
 import { Refusal, UsageError, parseInstant } from './context.js';
 import { runDemo } from './demo.js';
+import { addDevCommands } from './dev-commands.js';
 import type { Output } from './output.js';
 import { addReplayCommands } from './replay-commands.js';
 import { addServerCommands } from './server-commands.js';
@@ -42,6 +43,7 @@ function buildProgram(output: Output): Cli {
   addSlaCommands(program, output, globals);
   addReplayCommands(program, output, globals);
   addServerCommands(program, output, globals);
+  addDevCommands(program, output, globals);
   program
     .command('demo')
     .description('walk one ticket through its whole life on the embedded store')

@@ -6,3 +6,5 @@ export { EVENT_CSV_COLUMNS, exportEvents } from './export-events.js';
 export { TICKET_CSV_COLUMNS, exportTickets } from './export-tickets.js';
 export type { ReportRequest, ReportSource } from './reports.js';
 export { factsUnder, lastEventOf, pinnedFacts, slaReportFor, statesReportFor } from './reports.js';
+export type { GenerateOptions, GeneratedLog } from './generator/index.js';
+export { DEFAULT_START, generateHistories, writeGeneratedLog } from './generator/index.js';
