@@ -202,11 +202,14 @@ function clockAt(run: ClockRun, now: number, policy: SlaPolicy): SlaClock {
   const instantOf = (ms: number) =>
     new Date(instantElapsedReaches(run, ms) ?? calendar.add(new Date(measuredUntil), ms - elapsedMs).getTime());
 
+  const dueAt = targetMs === null ? null : instantOf(targetMs);
   let status: ClockStatus;
   if (run.end === undefined) {
     status = targetMs !== null && elapsedMs >= targetMs ? 'breached' : openSegment(run) === undefined ? 'paused' : 'running';
   } else {
-    status = targetMs !== null && elapsedMs > targetMs ? 'breached' : run.end.fulfilled ? 'fulfilled' : 'stopped';
+    // Compared by instant, not by working time: an end after the due instant while the calendar
+    // is closed has used no more than the target, yet came late (the worker escalated at dueAt).
+    status = dueAt !== null && run.end.at > dueAt.getTime() ? 'breached' : run.end.fulfilled ? 'fulfilled' : 'stopped';
   }
   return {
     name: run.definition.name,
@@ -215,7 +218,7 @@ function clockAt(run: ClockRun, now: number, policy: SlaPolicy): SlaClock {
     startedAt: new Date(run.startedAt),
     fulfilledAt: run.end?.fulfilled === true ? new Date(run.end.at) : null,
     stoppedAt: run.end?.fulfilled === false ? new Date(run.end.at) : null,
-    dueAt: targetMs === null ? null : instantOf(targetMs),
+    dueAt,
     warningAt: targetMs === null ? null : instantOf(warningMs(targetMs, policy)),
     elapsedMs,
     remainingMs: targetMs === null ? null : targetMs - elapsedMs,

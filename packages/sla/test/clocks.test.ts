@@ -52,6 +52,19 @@ describe('the initial-response clock', () => {
     });
   });
 
+  it('stays breached when the response comes after the due instant while its calendar is closed', () => {
+    // 21Vianet B: one business day = 15 working hours, 09:00-24:00 Shanghai. Opened Friday 09:00
+    // Shanghai, it is due at 24:00 (16:00Z); the triage at 00:28 Saturday Shanghai has used
+    // exactly the target (the calendar is closed), but it came late.
+    const opened = '2026-11-20T01:00:00.000Z';
+    const due = '2026-11-20T16:00:00.000Z';
+    const { events } = story({ plan: '21vianet', region: 'CN', severity: 'B' }, opened).triage(after(due, 28 * MINUTE));
+    expect(clockOf(events, after(due, HOUR))).toMatchObject({ status: 'breached', dueAt: new Date(due), remainingMs: 0, fulfilledAt: after(due, 28 * MINUTE) });
+    // At the due instant itself it is on time.
+    const onTime = story({ plan: '21vianet', region: 'CN', severity: 'B' }, opened).triage(new Date(due));
+    expect(clockOf(onTime.events, after(due, HOUR))).toMatchObject({ status: 'fulfilled', dueAt: new Date(due) });
+  });
+
   it('is breached once it runs out while still running, at its due instant', () => {
     const { events } = story({ severity: 'A' }, T);
     expect(clockOf(events, after(T, 59 * MINUTE))).toMatchObject({ status: 'running', remainingMs: MINUTE });

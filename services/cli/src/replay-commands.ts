@@ -2,7 +2,7 @@
  * The analyst's commands: `replay ticket|rebuild`, `report sla|states` and `export events|tickets`.
  * Everything is read from the embedded store and its read model; nothing here appends an event.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -34,6 +34,8 @@ async function pinnedPolicies(): Promise<SlaPolicy[]> {
 
 async function withSource<T>(options: GlobalOptions, work: (source: ReportSource & { store: EventStore }) => Promise<T>): Promise<T> {
   const file = storeFile(options.data);
+  // Opening would create an empty store (and read-model tables) where a mistyped --data points.
+  if (!existsSync(file)) throw new UsageError(`no caseflow store at ${file}: check --data`);
   const store = openSqliteEventStore(file);
   try {
     return await work({ file, store, policies: await pinnedPolicies() });
@@ -84,11 +86,13 @@ function sink(output: Output, file: string | undefined): { stream: NodeJS.Writab
   return { stream: collect, close: () => Promise.resolve(output.out(text.replace(/\n$/, ''))) };
 }
 
-async function printReport(output: Output, report: Report, o: Options): Promise<void> {
+/** The report, and its chart with --chart; both are computed before either is written, so that a chart refused (no tickets to draw) leaves nothing written. */
+async function writeReport(output: Output, report: Report, o: Options, chart: string | undefined): Promise<void> {
   const chosen = o.json === true ? 'json' : format(o.format ?? 'table', parseReportFormat);
   const out = sink(output, o.output as string | undefined);
   out.stream.write(renderReport(report, chosen));
   await out.close();
+  if (chart !== undefined) await writeFile(o.chart as string, chart);
 }
 
 function progressReporter(output: Output): { onProgress: (progress: RebuildProgress) => void; stop: () => void } {
@@ -190,8 +194,7 @@ export function addReplayCommands(program: Cli, output: Output, globals: (cmd: C
     const whatIf = o.policy === undefined ? undefined : await readPolicy(o.policy as string);
     await withSource(o, async (source) => {
       const result = await asUsage(() => slaReportFor(source, { ...window, ...(groupBy === undefined ? {} : { groupBy }), ...(whatIf === undefined ? {} : { whatIf }) }));
-      await printReport(output, result, o);
-      if (o.chart !== undefined) await drawChart(source, window, o.chart as string, 'breach-rate');
+      await writeReport(output, result, o, o.chart === undefined ? undefined : await drawChart(source, window, 'breach-rate'));
     });
   });
   reportOptions(report.command('states').description('time in each state (median and p90 per severity) and the flow between states')).action(
@@ -199,8 +202,8 @@ export function addReplayCommands(program: Cli, output: Output, globals: (cmd: C
       const o = globals(cmd);
       const window = reportWindow(o);
       await withSource(o, async (source) => {
-        await printReport(output, await asUsage(() => statesReportFor(source, window)), o);
-        if (o.chart !== undefined) await drawChart(source, window, o.chart as string, 'cumulative-flow');
+        const result = await asUsage(() => statesReportFor(source, window));
+        await writeReport(output, result, o, o.chart === undefined ? undefined : await drawChart(source, window, 'cumulative-flow'));
       });
     },
   );
@@ -234,11 +237,11 @@ export function addReplayCommands(program: Cli, output: Output, globals: (cmd: C
   exportCommand('tickets', "one row per ticket: its current state and report facts under its pinned policy");
 }
 
-async function drawChart(source: ReportSource, window: { from: Date; to: Date; asOf?: Date }, file: string, kind: 'breach-rate' | 'cumulative-flow'): Promise<void> {
+/** The report's chart as SVG text; a RangeError (nothing to draw) is a usage error. */
+async function drawChart(source: ReportSource, window: { from: Date; to: Date; asOf?: Date }, kind: 'breach-rate' | 'cumulative-flow'): Promise<string> {
   const facts = await pinnedFacts(source);
   const chartWindow: ReportWindow = { from: window.from, to: window.to, asOf: window.asOf ?? lastEventOf(facts) };
   // Loaded only when a chart is asked for: vega is large, and every other command starts faster without it.
   const { breachRateChart, cumulativeFlowChart } = await import('@caseflow/charts');
-  const svg = await asUsage(() => (kind === 'breach-rate' ? breachRateChart(facts, chartWindow) : cumulativeFlowChart(facts, chartWindow)));
-  await writeFile(file, svg);
+  return asUsage(() => (kind === 'breach-rate' ? breachRateChart(facts, chartWindow) : cumulativeFlowChart(facts, chartWindow)));
 }
