@@ -91,7 +91,7 @@ describe('Relay', () => {
     const opened = messages.find((m) => m.key === second && m.headers.caseflow_revision === '0');
     expect(opened?.headers).toMatchObject({
       ce_specversion: '1.0',
-      ce_type: 'caseflow.ticket.TicketOpened.v1',
+      ce_type: 'caseflow.ticket.TicketOpened.v2',
       ce_source: EVENT_SOURCE,
       ce_subject: second,
       'content-type': 'application/json',
