@@ -2,21 +2,11 @@ import { medianAndP90 } from './percentile.js';
 import type { GroupBy, SlaComparison, SlaReport, SlaReportOptions, SlaRow, TicketFacts } from './types.js';
 import { populationOf } from './window.js';
 
-/** The figures of one group while the tickets are counted. */
-interface Tally {
-  tickets: number;
-  met: number;
-  breached: number;
-  noCommitment: number;
-  pending: number;
-  stopped: number;
+/** The figures of one group while the tickets are counted: a row before its percentiles. */
+type Tally = Omit<SlaRow, 'group' | 'responseMedianMs' | 'responseP90Ms' | 'escalations'> & {
   responseMs: number[];
-  awaitingCustomerMs: number;
-  downgrades: number;
-  reopens: number;
-  reopensRefused: number;
   escalations: Map<number, number>;
-}
+};
 
 const newTally = (): Tally => ({
   tickets: 0,

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ReportWindow, TicketFacts } from '@caseflow/analytics';
 import { breachRateChart, breachRates } from '@caseflow/charts';
 import { breached, met, pending, ticketFacts } from './facts.js';
-import { expectWellFormedSvg, svgSize, texts } from './svg.js';
+import { expectChartLabelled, texts } from './svg.js';
 
 const window: ReportWindow = {
   from: new Date('2026-01-01T00:00:00Z'),
@@ -33,6 +33,9 @@ const facts: TicketFacts[] = [
   ticketFacts('a-at-window-end', '2026-03-01T00:00:00.000Z', { severity: 'A', initialResponse: breached }),
 ];
 
+/** A window none of `facts` was opened in. */
+const quiet: ReportWindow = { from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z'), asOf: window.asOf };
+
 describe('breachRates', () => {
   it('counts met and breached initial responses per UTC month of opening and severity', () => {
     // given tickets in and around January and February, with every kind of response outcome
@@ -59,7 +62,6 @@ describe('breachRates', () => {
   it('refuses a window nobody was opened in, and leaves the facts as they were', () => {
     // given
     const before = structuredClone(facts);
-    const quiet: ReportWindow = { from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z'), asOf: window.asOf };
     // when / then
     expect(() => breachRates(facts, quiet)).toThrow(
       new RangeError('no tickets opened between 2025-06-01T00:00:00.000Z and 2025-07-01T00:00:00.000Z'),
@@ -86,25 +88,20 @@ describe('breachRateChart', () => {
     // when
     const svg = await breachRateChart(facts, window);
     // then
-    expectWellFormedSvg(svg);
-    expect(svgSize(svg)).toEqual({ width: '800', height: '420' });
-    const labels = texts(svg);
-    expect(labels).toEqual(
-      expect.arrayContaining([
-        'Initial response breach rate by severity',
-        'Tickets opened from 2026-01-01T00:00Z to before 2026-03-01T00:00Z, as of 2026-03-10T00:00Z',
-        'Month opened (UTC)',
-        'Initial responses breached',
-        'Severity',
-        'A',
-        'B',
-        'C',
-        '2026-01',
-        '2026-02',
-        '0%',
-        '100%',
-      ]),
-    );
+    expectChartLabelled(svg, [
+      'Initial response breach rate by severity',
+      'Tickets opened from 2026-01-01T00:00Z to before 2026-03-01T00:00Z, as of 2026-03-10T00:00Z',
+      'Month opened (UTC)',
+      'Initial responses breached',
+      'Severity',
+      'A',
+      'B',
+      'C',
+      '2026-01',
+      '2026-02',
+      '0%',
+      '100%',
+    ]);
     // one bar per row of breachRates, coloured by severity
     expect(svg.match(/aria-roledescription="bar"/g)).toHaveLength(5);
   });
@@ -131,7 +128,6 @@ describe('breachRateChart', () => {
   });
 
   it('refuses to draw an empty population', async () => {
-    const quiet: ReportWindow = { from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z'), asOf: window.asOf };
     await expect(breachRateChart(facts, quiet)).rejects.toThrow(
       new RangeError('no tickets opened between 2025-06-01T00:00:00.000Z and 2025-07-01T00:00:00.000Z'),
     );

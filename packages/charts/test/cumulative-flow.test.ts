@@ -4,7 +4,7 @@ import type { FlowStep, StateCount } from '@caseflow/charts';
 import { cumulativeFlowChart, stateCounts } from '@caseflow/charts';
 import { LIFECYCLE_STATES } from '@caseflow/domain';
 import { stays, ticketFacts } from './facts.js';
-import { expectWellFormedSvg, svgSize, texts } from './svg.js';
+import { expectChartLabelled, texts } from './svg.js';
 
 /** The counts by instant, leaving out the zeros so the expectations read as the story. */
 function nonZero(counts: StateCount[]): Record<string, Record<string, number>> {
@@ -47,6 +47,9 @@ const facts: TicketFacts[] = [
     ]),
   }),
 ];
+
+/** A window none of `facts` was opened in. */
+const quiet: ReportWindow = { from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-03-01T00:00:00Z'), asOf: new Date('2026-03-01T00:00:00Z') };
 
 describe('stateCounts', () => {
   it('counts the tickets opened in the window by state at every day and at asOf', () => {
@@ -92,7 +95,6 @@ describe('stateCounts', () => {
 
   it('refuses a window nobody was opened in, and leaves the facts as they were', () => {
     const before = structuredClone(facts);
-    const quiet: ReportWindow = { from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-03-01T00:00:00Z'), asOf: new Date('2026-03-01T00:00:00Z') };
     expect(() => stateCounts(facts, quiet)).toThrow(new RangeError('no tickets opened between 2026-02-01T00:00:00.000Z and 2026-03-01T00:00:00.000Z'));
     expect(facts).toEqual(before);
   });
@@ -114,19 +116,14 @@ describe('cumulativeFlowChart', () => {
     // when
     const svg = await cumulativeFlowChart(facts, window);
     // then
-    expectWellFormedSvg(svg);
-    expect(svgSize(svg)).toEqual({ width: '800', height: '420' });
-    const labels = texts(svg);
-    expect(labels).toEqual(
-      expect.arrayContaining([
-        'Tickets by state over time',
-        'Tickets opened from 2026-01-01T00:00Z to before 2026-01-08T00:00Z, by day until 2026-01-05T12:00Z',
-        'Date (UTC)',
-        'Tickets',
-        'State',
-        '2026-01-01',
-      ]),
-    );
+    const labels = expectChartLabelled(svg, [
+      'Tickets by state over time',
+      'Tickets opened from 2026-01-01T00:00Z to before 2026-01-08T00:00Z, by day until 2026-01-05T12:00Z',
+      'Date (UTC)',
+      'Tickets',
+      'State',
+      '2026-01-01',
+    ]);
     // the legend lists the states in lifecycle order
     expect(labels.filter((label) => (LIFECYCLE_STATES as readonly string[]).includes(label))).toEqual([...LIFECYCLE_STATES]);
     // each state has its own colour, in the legend and on its band
@@ -144,7 +141,6 @@ describe('cumulativeFlowChart', () => {
   });
 
   it('refuses to draw an empty population', async () => {
-    const quiet: ReportWindow = { from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-03-01T00:00:00Z'), asOf: new Date('2026-03-01T00:00:00Z') };
     await expect(cumulativeFlowChart(facts, quiet)).rejects.toThrow(
       new RangeError('no tickets opened between 2026-02-01T00:00:00.000Z and 2026-03-01T00:00:00.000Z'),
     );

@@ -1,7 +1,7 @@
 import { expect } from '@jest/globals';
 
 /** One root <svg> element and every tag inside it closed in order (vega escapes text, so tags are all a regex sees). */
-export function expectWellFormedSvg(svg: string): void {
+function expectWellFormedSvg(svg: string): void {
   expect(svg.startsWith('<svg ')).toBe(true);
   expect(svg.endsWith('</svg>')).toBe(true);
   const open: string[] = [];
@@ -20,7 +20,16 @@ export function expectWellFormedSvg(svg: string): void {
 /** The texts of the <text> elements, in document order. */
 export const texts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map(([, text]) => text ?? '');
 
-export const svgSize = (svg: string): { width: string | undefined; height: string | undefined } => {
+const svgSize = (svg: string): { width: string | undefined; height: string | undefined } => {
   const root = /^<svg [^>]*>/.exec(svg)?.[0] ?? '';
   return { width: /\swidth="([^"]+)"/.exec(root)?.[1], height: /\sheight="([^"]+)"/.exec(root)?.[1] };
 };
+
+/** A well-formed chart at the size every chart is drawn at, whose texts include each of `labels`; all its texts, in document order. */
+export function expectChartLabelled(svg: string, labels: string[]): string[] {
+  expectWellFormedSvg(svg);
+  expect(svgSize(svg)).toEqual({ width: '800', height: '420' });
+  const all = texts(svg);
+  expect(all).toEqual(expect.arrayContaining(labels));
+  return all;
+}

@@ -118,8 +118,23 @@ async function caughtUp(w: World, list: TicketList): Promise<void> {
   await list.caughtUpTo(await endOfLog(w));
 }
 
+/** A world whose live list has caught up with the mixed history; the ticket ids, in MIXED's order. */
+async function liveOverMixedHistory() {
+  const w = world();
+  const live = await w.started();
+  const tickets = await mixedHistory(w);
+  await caughtUp(w, live);
+  return { w, live, tickets };
+}
+
 function rebuild(w: World, options: Partial<RebuildOptions> = {}) {
   return rebuildTicketList({ file: w.file, store: w.store, policies: [w.policy], ...options });
+}
+
+/** A rebuild in batches of two tickets that is told to stop once it has folded the first batch. */
+function rebuildStoppedAfterFirstBatch(w: World) {
+  const stop = new AbortController();
+  return rebuild(w, { batchSize: 2, signal: stop.signal, onProgress: () => stop.abort() });
 }
 
 /** How many events these tickets' streams hold. */
@@ -155,11 +170,8 @@ function catalogueOf(file: string) {
 
 describe('rebuildTicketList: a full rebuild', () => {
   it('given a live list over a mixed log, builds a new live generation serving exactly what the live list serves', async () => {
-    const w = world();
-    const live = await w.started();
-    const tickets = await mixedHistory(w);
+    const { w, live, tickets } = await liveOverMixedHistory();
     const log = await w.log();
-    await caughtUp(w, live);
     const reports: RebuildProgress[] = [];
 
     const result = await rebuild(w, { onProgress: (progress) => reports.push(progress) });
@@ -250,9 +262,8 @@ describe('rebuildTicketList: interrupted and resumed', () => {
     const tickets = [FOLDED_FIRST, ...(await mixedHistory(w))];
     const logBefore = await w.log();
     await caughtUp(w, live);
-    const stop = new AbortController();
 
-    const first = await rebuild(w, { batchSize: 2, signal: stop.signal, onProgress: () => stop.abort() });
+    const first = await rebuildStoppedAfterFirstBatch(w);
 
     const firstBatch = [...tickets].sort().slice(0, 2);
     expect(first).toEqual({
@@ -321,12 +332,8 @@ describe('rebuildTicketList: interrupted and resumed', () => {
   });
 
   it('drops an unfinished rebuild begun from another position, and starts over', async () => {
-    const w = world();
-    const live = await w.started();
-    await mixedHistory(w);
-    await caughtUp(w, live);
-    const stop = new AbortController();
-    await rebuild(w, { batchSize: 2, signal: stop.signal, onProgress: () => stop.abort() });
+    const { w, live } = await liveOverMixedHistory();
+    await rebuildStoppedAfterFirstBatch(w);
 
     const from = (await w.log())[10]?.position;
     const result = await rebuild(w, { from });
@@ -390,10 +397,7 @@ describe('rebuildTicketList: from a position', () => {
   });
 
   it('given a live list that stopped before `from`, still ends where a full rebuild does', async () => {
-    const w = world();
-    const live = await w.started();
-    const tickets = await mixedHistory(w);
-    await caughtUp(w, live);
+    const { w, live, tickets } = await liveOverMixedHistory();
     await live.stop();
     // The live generation never sees these: a rebuild from `from` must not copy what it has of them.
     const [first, second] = tickets;
@@ -414,18 +418,15 @@ describe('rebuildTicketList: from a position', () => {
 });
 
 describe('TicketList: report facts of a generation that lacks them', () => {
-  async function liveFacts(w: World) {
-    const live = await w.started();
-    await mixedHistory(w);
-    await caughtUp(w, live);
+  async function liveFacts() {
+    const { w, live } = await liveOverMixedHistory();
     const facts = [...live.facts()];
     await live.stop();
-    return facts;
+    return { w, facts };
   }
 
   it('given rows whose facts are gone, gives them back when a list opens the generation', async () => {
-    const w = world();
-    const facts = await liveFacts(w);
+    const { w, facts } = await liveFacts();
     withDatabase(w.file, (db) => db.exec('DELETE FROM ticket_list_1_facts'));
     expect(withDatabase(w.file, (db) => db.prepare('SELECT count(*) AS n FROM ticket_list_1_facts').get())).toEqual({ n: 0 });
 
@@ -436,8 +437,7 @@ describe('TicketList: report facts of a generation that lacks them', () => {
   });
 
   it('given a file written before facts were kept (schema 1), migrates it and fills them in', async () => {
-    const w = world();
-    const facts = await liveFacts(w);
+    const { w, facts } = await liveFacts();
     withDatabase(w.file, (db) =>
       db.exec(`
         DROP TABLE ticket_list_1_facts;
@@ -455,10 +455,7 @@ describe('TicketList: report facts of a generation that lacks them', () => {
 
 describe('rebuildTicketList: bad input', () => {
   it('refuses a `from` that is not a position of the store, and leaves the catalogue as it was', async () => {
-    const w = world();
-    const live = await w.started();
-    await mixedHistory(w);
-    await caughtUp(w, live);
+    const { w } = await liveOverMixedHistory();
     const before = catalogueOf(w.file);
 
     await expect(rebuild(w, { from: 'abc' })).rejects.toThrow('not a SQLite event store position: abc');
@@ -469,10 +466,7 @@ describe('rebuildTicketList: bad input', () => {
   });
 
   it('refuses a batch size that is not a positive whole number, and leaves the catalogue as it was', async () => {
-    const w = world();
-    const live = await w.started();
-    await mixedHistory(w);
-    await caughtUp(w, live);
+    const { w } = await liveOverMixedHistory();
     const before = catalogueOf(w.file);
 
     for (const batchSize of [0, -2, 1.5, Number.NaN]) await expect(rebuild(w, { batchSize })).rejects.toThrow(RangeError);
@@ -482,12 +476,8 @@ describe('rebuildTicketList: bad input', () => {
   });
 
   it('keeps an unfinished rebuild resumable when a run with a bad `from` is refused', async () => {
-    const w = world();
-    const live = await w.started();
-    await mixedHistory(w);
-    await caughtUp(w, live);
-    const stop = new AbortController();
-    await rebuild(w, { batchSize: 2, signal: stop.signal, onProgress: () => stop.abort() });
+    const { w } = await liveOverMixedHistory();
+    await rebuildStoppedAfterFirstBatch(w);
     const unfinished = catalogueOf(w.file);
 
     await expect(rebuild(w, { from: 'abc' })).rejects.toThrow('not a SQLite event store position: abc');

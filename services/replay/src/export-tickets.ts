@@ -3,11 +3,10 @@
  * an analyst loads into a spreadsheet or notebook. Streamed from the table, so memory stays flat.
  */
 import type { TicketFacts } from '@caseflow/analytics';
-import { TicketList } from '@caseflow/readmodel';
 import type { ExportOptions } from './export-stream.js';
 import { checkedWindow, writeRows } from './export-stream.js';
 import type { ReportSource } from './reports.js';
-import { policiesOf } from './reports.js';
+import { caughtUpList } from './reports.js';
 
 export const TICKET_CSV_COLUMNS = [
   'ticket_id',
@@ -65,7 +64,7 @@ function csvRow(facts: TicketFacts): string[] {
  */
 export async function exportTickets(source: ReportSource, options: ExportOptions, out: NodeJS.WritableStream): Promise<{ tickets: number }> {
   const window = checkedWindow(options);
-  const list = new TicketList({ file: source.file, store: source.store, policies: policiesOf(source), follow: false });
+  const list = await caughtUpList(source);
   let tickets = 0;
   function* inWindow(): Generator<TicketFacts> {
     for (const facts of list.facts()) {
@@ -76,7 +75,6 @@ export async function exportTickets(source: ReportSource, options: ExportOptions
     }
   }
   try {
-    await list.start();
     await writeRows(inWindow(), options.format, { json: (facts) => ({ state: stateOf(facts), ...facts }), columns: TICKET_CSV_COLUMNS, csv: csvRow }, out);
   } finally {
     await list.stop();

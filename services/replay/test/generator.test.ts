@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { TicketEvent, TicketEventOf } from '@caseflow/domain';
 import { TicketEvent as TicketEventSchema, eventIdFor, fold, reopenWindowMillis, ticketIdFor } from '@caseflow/domain';
 import { fromStored, streamOf } from '@caseflow/engine';
@@ -12,9 +10,9 @@ import type { SlaPolicy } from '@caseflow/sla';
 import { decisionPolicyOf, defaultPolicy, nextTimerAt } from '@caseflow/sla';
 import { SLA_ACTOR, actionFor } from '@caseflow/sla-timer';
 import { generateHistories, writeGeneratedLog } from '../src/generator/index.js';
+import { scratchDirectory } from './support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'caseflow-generator-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDirectory('caseflow-generator-');
 
 const TICKETS = 2_000;
 const log = [...generateHistories({ tickets: TICKETS, seed: 2026 })];

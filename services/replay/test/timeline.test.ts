@@ -1,27 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Actor, CommandInput } from '@caseflow/domain';
-import { defaultDecisionPolicy } from '@caseflow/domain';
-import { CommandEngine, fixedClock, readTicketAt } from '@caseflow/engine';
-import type { EventStore } from '@caseflow/eventstore';
-import { openSqliteEventStore } from '@caseflow/eventstore';
+import { readTicketAt } from '@caseflow/engine';
 import type { ClockDefinition, SlaPolicy } from '@caseflow/sla';
 import { defaultPolicy } from '@caseflow/sla';
 import type { TicketReplay, TicketTimeline } from '../src/timeline.js';
 import { renderTimeline, replayTicket } from '../src/timeline.js';
+import { accepted, alice, openByAlice, sam, sqliteStores } from './support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'caseflow-replay-timeline-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const stores: EventStore[] = [];
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((store) => store.close()));
-});
+const newStore = sqliteStores('caseflow-replay-timeline-');
 
-const alice: Actor = { id: 'alice', role: 'customer-admin', tenant: 'contoso' };
-const sam: Actor = { id: 'sam', role: 'agent', tenant: 'support' };
 const kai: Actor = { id: 'kai', role: 'supervisor', tenant: 'support' };
 const slaTimer: Actor = { id: 'sla-timer', role: 'service', tenant: 'support' };
 
@@ -37,36 +24,12 @@ type WorkflowCommand = { [T in WorkflowType]: Omit<Extract<CommandInput, { type:
 
 /** A ticket store in a fresh SQLite file, acted on by a real engine whose clock each command sets. */
 function ticketStore() {
-  const store = openSqliteEventStore(join(dir, `${randomUUID()}.db`));
-  stores.push(store);
-  const engineAt = (minutes: number) => new CommandEngine({ store, clock: fixedClock(after(minutes)), policy: defaultDecisionPolicy });
-  // Commands go in as a caller sends them: the engine validates them (an open carries no ticket id yet).
-  const accept = async (minutes: number, command: unknown) => {
-    const result = await engineAt(minutes).handle(command);
-    if (!result.ok) throw new Error(`expected acceptance, got ${result.rejection.code}: ${result.rejection.message}`);
-    return result;
-  };
+  const store = newStore();
   return {
     store,
     /** Opens an enterprise technical severity A ticket at T0. */
-    open: async () =>
-      (
-        await accept(0, {
-          type: 'open',
-          commandId: randomUUID(),
-          actor: alice,
-          tenant: 'contoso',
-          plan: 'enterprise',
-          region: 'US',
-          category: 'technical',
-          severity: 'A',
-          title: 'Mail flow down',
-          contact: { email: 'alice@contoso.example', preferred: 'email' },
-          language: 'en',
-        })
-      ).ticketId,
-    act: (minutes: number, ticketId: string, command: WorkflowCommand) =>
-      accept(minutes, { ...command, commandId: randomUUID(), ticketId }),
+    open: async () => (await accepted(store, after(0), openByAlice('A', 'Mail flow down'))).ticketId,
+    act: (minutes: number, ticketId: string, command: WorkflowCommand) => accepted(store, after(minutes), { ...command, ticketId }),
   };
 }
 
