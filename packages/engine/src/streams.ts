@@ -25,7 +25,7 @@ export async function ticketStreamsAfter(store: EventStore, position?: Position)
 export async function* readTicketStreams(store: EventStore, options: TicketStreamsOptions = {}): AsyncIterable<RecordedEvent[]> {
   const after = options.after ?? '';
   if (options.only === undefined && store instanceof SqliteEventStore) {
-    yield* store.readStreamsInOrder(STREAM_PREFIX, after === '' ? {} : { after });
+    yield* store.readStreamsInOrder(STREAM_PREFIX, { after });
     return;
   }
   for (const stream of options.only ?? (await ticketStreamsAfter(store))) {

@@ -284,8 +284,7 @@ export class SqliteEventStore implements EventStore {
 
   /** How many events the log holds after `position` (all of them without one): a follower's lag. */
   countAfter(position?: Position): number {
-    const after = position === undefined ? 0 : Number(position);
-    return this.statements.countAfter.get(after)?.n ?? 0;
+    return this.statements.countAfter.get(parsePosition(position))?.n ?? 0;
   }
 
   /** The position of the last event in the log; undefined while it is empty. */

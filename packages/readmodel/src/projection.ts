@@ -4,7 +4,7 @@ import type { LifecycleState, Ticket, TicketEvent, TicketState } from '@caseflow
 import { fold } from '@caseflow/domain';
 import { STREAM_PREFIX, fromStored } from '@caseflow/engine';
 import type { RecordedEvent } from '@caseflow/eventstore';
-import type { SlaClock, SlaPolicy } from '@caseflow/sla';
+import type { PolicyList, SlaClock, SlaPolicy } from '@caseflow/sla';
 import { clocks, policyFor } from '@caseflow/sla';
 
 /** What the list keeps of a ticket to apply its next events without reading its stream again. */
@@ -58,6 +58,9 @@ function breachInstant(ticketClocks: readonly SlaClock[]): Date | undefined {
   return earliest;
 }
 
+/** The policy a ticket pinned, or the current one for a ticket whose pinned policy is not given. */
+const pinnedPolicy = (ticket: Ticket, policies: PolicyList): SlaPolicy => policyFor(ticket.policy, policies) ?? policies[0];
+
 /**
  * Applies a ticket's new events (stream order, each above `progress.revision`) to what the list
  * kept of it. An event that cannot be decoded or applied is reported and skipped, so one bad
@@ -67,7 +70,7 @@ function breachInstant(ticketClocks: readonly SlaClock[]): Date | undefined {
 export function advanceTicket(
   progress: TicketProgress | undefined,
   records: readonly RecordedEvent[],
-  policies: readonly [SlaPolicy, ...SlaPolicy[]],
+  policies: PolicyList,
   report: (error: Error) => void,
 ): ProjectedTicket | undefined {
   const history = progress?.history.slice() ?? [];
@@ -88,7 +91,7 @@ export function advanceTicket(
   let breachAt: Date | undefined;
   let facts: TicketFacts | undefined;
   try {
-    const policy = policyFor(ticket.policy, policies) ?? policies[0];
+    const policy = pinnedPolicy(ticket, policies);
     const ticketClocks = clocks(history, policy, new Date(ticket.lastEventAt));
     breachAt = breachInstant(ticketClocks);
     facts = ticketFacts(history, policy, ticketClocks);
@@ -100,8 +103,8 @@ export function advanceTicket(
 }
 
 /** The report facts of a ticket the list already holds (a generation written before facts were kept). */
-export function factsOf(progress: TicketProgress, policies: readonly [SlaPolicy, ...SlaPolicy[]]): TicketFacts {
+export function factsOf(progress: TicketProgress, policies: PolicyList): TicketFacts {
   const { ticket } = fold(progress.history);
   if (ticket === undefined) throw new Error('a ticket list history starts with its TicketOpened event');
-  return ticketFacts(progress.history, policyFor(ticket.policy, policies) ?? policies[0]);
+  return ticketFacts(progress.history, pinnedPolicy(ticket, policies));
 }

@@ -2,7 +2,7 @@ import { readTicketStreams, ticketStreamsAfter } from '@caseflow/engine';
 import type { EventStore, Position, RecordedEvent } from '@caseflow/eventstore';
 import { SqliteEventStore } from '@caseflow/eventstore';
 import type { SlaPolicy } from '@caseflow/sla';
-import { defaultPolicy } from '@caseflow/sla';
+import { policyList } from '@caseflow/sla';
 import { openSqliteFile } from '@caseflow/sqlite';
 import { advanceTicket } from './projection.js';
 import { Generations, TicketTables } from './tables.js';
@@ -94,8 +94,7 @@ async function streamsToRefold(store: EventStore, { from, copied }: Pick<Rebuild
  */
 export async function rebuildTicketList(options: RebuildOptions): Promise<RebuildResult> {
   const { store, signal } = options;
-  const [current = defaultPolicy, ...older] = options.policies ?? [];
-  const policies: readonly [SlaPolicy, ...SlaPolicy[]] = [current, ...older];
+  const policies = policyList(options.policies);
   const report = options.onError ?? ((error: Error) => console.error(`caseflow rebuild: ${error.message}`));
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive whole number; got ${batchSize}`);

@@ -27,6 +27,12 @@ function createCatalogue(db: SqliteDatabase, from: number): void {
   db.exec('ALTER TABLE ticket_list_generations ADD COLUMN rebuild TEXT');
 }
 
+const liveGeneration = (db: SqliteDatabase) =>
+  db.prepare<[], { generation: number }>('SELECT generation FROM ticket_list_generations WHERE live = 1').get()?.generation;
+
+const GENERATION_PARTS = ['tickets', 'histories', 'facts'] as const;
+const tableOf = (generation: number, part: (typeof GENERATION_PARTS)[number]) => `ticket_list_${generation}_${part}`;
+
 interface TicketRow {
   id: string;
   tenant: string;
@@ -94,7 +100,8 @@ function fromRow(row: TicketRow, nowMs: number): TicketSummary {
  * never reads them. A rebuild fills them before it creates the indexes (see `deferIndexes`): one
  * sort at the end costs less than keeping five indexes ordered through every insert.
  */
-function createGeneration(db: SqliteDatabase, tickets: string, histories: string, facts: string, indexes: boolean): void {
+function createGeneration(db: SqliteDatabase, generation: number, indexes: boolean): void {
+  const tickets = tableOf(generation, 'tickets');
   db.exec(`
     CREATE TABLE IF NOT EXISTS ${tickets} (
       id TEXT PRIMARY KEY,
@@ -114,11 +121,11 @@ function createGeneration(db: SqliteDatabase, tickets: string, histories: string
       last_event_at TEXT NOT NULL,
       breach_ms INTEGER
     );
-    CREATE TABLE IF NOT EXISTS ${histories} (
+    CREATE TABLE IF NOT EXISTS ${tableOf(generation, 'histories')} (
       id TEXT PRIMARY KEY,
       events TEXT NOT NULL
     );
-    CREATE TABLE IF NOT EXISTS ${facts} (
+    CREATE TABLE IF NOT EXISTS ${tableOf(generation, 'facts')} (
       id TEXT PRIMARY KEY,
       facts TEXT NOT NULL
     );`);
@@ -132,6 +139,11 @@ function createGeneration(db: SqliteDatabase, tickets: string, histories: string
 }
 
 const prepareListing = (db: SqliteDatabase, sql: string) => db.prepare<(string | number)[], TicketRow>(sql);
+
+const toProgress = (row: { revision: number; events: string }): TicketProgress => ({
+  revision: BigInt(row.revision),
+  history: JSON.parse(row.events) as TicketEvent[],
+});
 
 /** One generation of the ticket list's tables in the shared SQLite file. */
 export class TicketTables {
@@ -158,8 +170,8 @@ export class TicketTables {
     migrateSchema(db, file, { component: 'readmodel', table: 'readmodel_schema', version: SCHEMA_VERSION, create: createCatalogue });
     this.generation = db
       .transaction(() => {
-        const chosen = generation ?? db.prepare<[], { generation: number }>('SELECT generation FROM ticket_list_generations WHERE live = 1').get()?.generation ?? 1;
-        createGeneration(db, `ticket_list_${chosen}_tickets`, `ticket_list_${chosen}_histories`, `ticket_list_${chosen}_facts`, !deferIndexes);
+        const chosen = generation ?? liveGeneration(db) ?? 1;
+        createGeneration(db, chosen, !deferIndexes);
         // The first generation of a file is live from the start; later ones wait for makeLive.
         db.prepare(
           'INSERT INTO ticket_list_generations (generation, live) VALUES (?, NOT EXISTS (SELECT 1 FROM ticket_list_generations WHERE live = 1)) ON CONFLICT DO NOTHING',
@@ -167,9 +179,9 @@ export class TicketTables {
         return chosen;
       })
       .immediate();
-    this.tickets = `ticket_list_${this.generation}_tickets`;
-    const histories = `ticket_list_${this.generation}_histories`;
-    const facts = `ticket_list_${this.generation}_facts`;
+    this.tickets = tableOf(this.generation, 'tickets');
+    const histories = tableOf(this.generation, 'histories');
+    const facts = tableOf(this.generation, 'facts');
     this.statements = {
       progress: db.prepare<[string], { revision: number; events: string }>(
         `SELECT t.revision, h.events FROM ${this.tickets} t JOIN ${histories} h ON h.id = t.id WHERE t.id = ?`,
@@ -185,7 +197,6 @@ export class TicketTables {
         `SELECT t.id, t.revision, h.events FROM ${this.tickets} t JOIN ${histories} h ON h.id = t.id
           WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM ${facts} f WHERE f.id = t.id) ORDER BY t.id LIMIT ?`,
       ),
-      rebuild: db.prepare<[number], { rebuild: string | null }>('SELECT rebuild FROM ticket_list_generations WHERE generation = ?'),
       saveRebuild: db.prepare<[string | null, number]>('UPDATE ticket_list_generations SET rebuild = ? WHERE generation = ?'),
       checkpoint: db.prepare<[number], { checkpoint: string | null }>('SELECT checkpoint FROM ticket_list_generations WHERE generation = ?'),
       saveCheckpoint: db.prepare<[string, number]>('UPDATE ticket_list_generations SET checkpoint = ? WHERE generation = ?'),
@@ -196,7 +207,7 @@ export class TicketTables {
 
   progress(ticketId: string): TicketProgress | undefined {
     const row = this.statements.progress.get(ticketId);
-    return row === undefined ? undefined : { revision: BigInt(row.revision), history: JSON.parse(row.events) as TicketEvent[] };
+    return row === undefined ? undefined : toProgress(row);
   }
 
   save(projected: ProjectedTicket): void {
@@ -216,16 +227,10 @@ export class TicketTables {
 
   /** Up to `limit` tickets after `afterId` whose facts are missing: those of a generation written before facts were kept. */
   withoutFacts(afterId: string, limit: number): (TicketProgress & { id: string })[] {
-    return this.statements.withoutFacts
-      .all(afterId, limit)
-      .map((row) => ({ id: row.id, revision: BigInt(row.revision), history: JSON.parse(row.events) as TicketEvent[] }));
+    return this.statements.withoutFacts.all(afterId, limit).map((row) => ({ id: row.id, ...toProgress(row) }));
   }
 
-  /** What an unfinished rebuild of this generation has done; undefined when none is under way. */
-  rebuildState(): string | undefined {
-    return this.statements.rebuild.get(this.generation)?.rebuild ?? undefined;
-  }
-
+  /** Keeps what an unfinished rebuild of this generation has done, for `Generations.unfinishedRebuild`; undefined clears it. */
   saveRebuildState(state: string | undefined): void {
     this.statements.saveRebuild.run(state ?? null, this.generation);
   }
@@ -277,16 +282,9 @@ export class TicketTables {
   }
 }
 
-const GENERATION_PARTS = ['tickets', 'histories', 'facts'] as const;
-const tableOf = (generation: number, part: (typeof GENERATION_PARTS)[number]) => `ticket_list_${generation}_${part}`;
-
 /** The file's generations of the ticket list: which is live, which one a rebuild is filling. */
 export class Generations {
   constructor(private readonly db: SqliteDatabase) {}
-
-  live(): number | undefined {
-    return this.db.prepare<[], { generation: number }>('SELECT generation FROM ticket_list_generations WHERE live = 1').get()?.generation;
-  }
 
   /** The generation an unfinished rebuild was filling, with the state it saved. */
   unfinishedRebuild(): { generation: number; state: string } | undefined {
@@ -302,23 +300,15 @@ export class Generations {
     return (this.db.prepare<[], { highest: number | null }>('SELECT max(generation) AS highest FROM ticket_list_generations').get()?.highest ?? 0) + 1;
   }
 
-  /** Drops a generation that is not live (an abandoned rebuild's, or one a swap replaced). */
+  /** Drops a generation that is not live (an abandoned rebuild's, or one a swap replaced). Run it in a transaction of the caller's. */
   drop(generation: number): void {
-    if (generation === this.live()) throw new Error(`generation ${generation} is live; it cannot be dropped`);
-    this.db
-      .transaction(() => {
-        for (const part of GENERATION_PARTS) this.db.exec(`DROP TABLE IF EXISTS ${tableOf(generation, part)}`);
-        this.db.prepare('DELETE FROM ticket_list_generations WHERE generation = ?').run(generation);
-      })
-      .immediate();
+    if (generation === liveGeneration(this.db)) throw new Error(`generation ${generation} is live; it cannot be dropped`);
+    for (const part of GENERATION_PARTS) this.db.exec(`DROP TABLE IF EXISTS ${tableOf(generation, part)}`);
+    this.db.prepare('DELETE FROM ticket_list_generations WHERE generation = ?').run(generation);
   }
 
-  /** Copies every row of one generation into another (empty) one. */
+  /** Copies every row of one generation into another (empty) one. Run it in a transaction of the caller's. */
   copy(from: number, to: number): void {
-    this.db
-      .transaction(() => {
-        for (const part of GENERATION_PARTS) this.db.exec(`INSERT INTO ${tableOf(to, part)} SELECT * FROM ${tableOf(from, part)}`);
-      })
-      .immediate();
+    for (const part of GENERATION_PARTS) this.db.exec(`INSERT INTO ${tableOf(to, part)} SELECT * FROM ${tableOf(from, part)}`);
   }
 }

@@ -3,8 +3,8 @@ import type { TicketFacts } from '@caseflow/analytics';
 import { STREAM_PREFIX } from '@caseflow/engine';
 import type { EventStore, Position, RecordedEvent, Subscription } from '@caseflow/eventstore';
 import { batchesOf } from '@caseflow/eventstore';
-import type { SlaPolicy } from '@caseflow/sla';
-import { defaultPolicy } from '@caseflow/sla';
+import type { PolicyList, SlaPolicy } from '@caseflow/sla';
+import { policyList } from '@caseflow/sla';
 import type { SqliteDatabase, SqliteTransaction } from '@caseflow/sqlite';
 import { openSqliteFile } from '@caseflow/sqlite';
 import { advanceTicket, factsOf, ticketIdOf } from './projection.js';
@@ -83,7 +83,7 @@ export class TicketList {
   private readonly db: SqliteDatabase;
   private readonly tables: TicketTables;
   private readonly store: EventStore;
-  private readonly policies: readonly [SlaPolicy, ...SlaPolicy[]];
+  private readonly policies: PolicyList;
   private readonly report: (error: Error) => void;
   private readonly applyBatch: SqliteTransaction<(records: readonly RecordedEvent[], position: Position) => void>;
   private position: Position | undefined;
@@ -106,8 +106,7 @@ export class TicketList {
     this.generation = this.tables.generation;
     this.store = options.store;
     this.follows = options.follow ?? true;
-    const [current = defaultPolicy, ...older] = options.policies ?? [];
-    this.policies = [current, ...older];
+    this.policies = policyList(options.policies);
     this.report = options.onError ?? ((error) => console.error(`caseflow readmodel: ${error.message}`));
     this.fillMissingFacts();
     this.position = this.tables.checkpoint();
@@ -226,9 +225,13 @@ export class TicketList {
         }
       }
     });
-    for (let after = '', batch = this.tables.withoutFacts(after, MAX_BATCH); batch.length > 0; batch = this.tables.withoutFacts(after, MAX_BATCH)) {
+    let after = '';
+    for (;;) {
+      const batch = this.tables.withoutFacts(after, MAX_BATCH);
+      const last = batch.at(-1);
+      if (last === undefined) return;
       fill.immediate(batch);
-      after = batch.at(-1)?.id ?? after;
+      after = last.id;
     }
   }
 

@@ -15,7 +15,7 @@ import { LIFECYCLE, fold, initialState, lowerSeverity } from '@caseflow/domain';
 import type { BusinessCalendar } from './calendar.js';
 import type { ClockDefinition, SlaPolicy } from './policy.js';
 import type { ResolvedTarget } from './targets.js';
-import { isoWorkingTime, periodEnd, targetFor } from './targets.js';
+import { isoTarget, periodEnd, targetFor } from './targets.js';
 
 /**
  * - running: counting working time;
@@ -223,7 +223,7 @@ function clockAt(run: ClockRun, now: number, policy: SlaPolicy): SlaClock {
     elapsedMs,
     remainingMs: targetMs === null ? null : targetMs - elapsedMs,
     targetMs,
-    target: targetMs === null ? null : isoWorkingTime(targetMs),
+    target: targetMs === null ? null : isoTarget(targetMs),
     calendar: run.target.calendar.name,
   };
 }

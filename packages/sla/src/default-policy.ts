@@ -113,3 +113,12 @@ export const defaultPolicy: SlaPolicy = {
     },
   ],
 };
+
+/** The policies tickets may have pinned, the current one first. */
+export type PolicyList = readonly [SlaPolicy, ...SlaPolicy[]];
+
+/** The policies as given, the first being the current one; the default policy when none are. */
+export function policyList(policies: readonly SlaPolicy[] = []): PolicyList {
+  const [current = defaultPolicy, ...older] = policies;
+  return [current, ...older];
+}

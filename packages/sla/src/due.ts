@@ -2,7 +2,7 @@ import type { Category, Plan, Severity } from '@caseflow/domain';
 import { severityRefusal } from '@caseflow/domain';
 import type { SlaPolicy } from './policy.js';
 import { decisionPolicyOf, policyLabel } from './policy.js';
-import { isoWorkingTime, targetFor } from './targets.js';
+import { isoTarget, targetFor } from './targets.js';
 
 export interface DueQuery {
   plan: Plan;
@@ -40,7 +40,7 @@ export function dueFor(query: DueQuery, policy: SlaPolicy): DueAnswer {
     ok: true,
     clock: clock.name,
     dueAt: ms === null ? null : calendar.calendar.add(query.opened, ms),
-    target: ms === null ? null : isoWorkingTime(ms),
+    target: ms === null ? null : isoTarget(ms),
     calendar: calendar.name,
     policy: label,
   };

@@ -73,7 +73,6 @@ export function calendarFor(policy: SlaPolicy, reference: string, ticketRegion: 
 
 /** Policies name a handful of durations; parsing them once matters when every ticket of a rebuild is timed. */
 const durationMs = new Map<string, number>();
-const isoDurations = new Map<number, string>();
 
 export function workingTimeMs(within: WorkingTime, calendar: BusinessCalendar): number {
   if (typeof within !== 'string') return within.businessDays * calendar.businessDayMs;
@@ -87,12 +86,19 @@ export function workingTimeMs(within: WorkingTime, calendar: BusinessCalendar): 
 
 /** Working time as an ISO 8601 duration in hours, which reads the same whatever form the policy used ("PT15H"). */
 export function isoWorkingTime(ms: number): string {
-  let iso = isoDurations.get(ms);
+  const iso = Duration.fromMillis(ms).shiftTo('hours', 'minutes', 'seconds', 'milliseconds').toISO();
+  if (iso === null) throw new RangeError(`${ms} ms is not a duration`);
+  return iso;
+}
+
+const isoTargets = new Map<number, string>();
+
+/** A target's working time as `isoWorkingTime` writes it: policies hold a handful of targets, so each is written once however many tickets are timed. */
+export function isoTarget(ms: number): string {
+  let iso = isoTargets.get(ms);
   if (iso === undefined) {
-    iso = Duration.fromMillis(ms).shiftTo('hours', 'minutes', 'seconds', 'milliseconds').toISO() ?? undefined;
-    if (iso === undefined) throw new RangeError(`${ms} ms is not a duration`);
-    // Targets are few, but callers may pass any remaining time: keep the cache from growing without bound.
-    if (isoDurations.size < 10_000) isoDurations.set(ms, iso);
+    iso = isoWorkingTime(ms);
+    isoTargets.set(ms, iso);
   }
   return iso;
 }

@@ -16,7 +16,7 @@ import { NotificationLedger, Notifier } from '@caseflow/notifier';
 import { TicketList } from '@caseflow/readmodel';
 import { Relay, RelayBookkeeping } from '@caseflow/relay';
 import type { SlaPolicy } from '@caseflow/sla';
-import { decisionPolicyOf, defaultPolicy } from '@caseflow/sla';
+import { decisionPolicyOf, policyList } from '@caseflow/sla';
 import { SlaTimer, SlaTimerStore } from '@caseflow/sla-timer';
 import { PhoneVerifications } from '@caseflow/verification';
 
@@ -67,8 +67,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const file = join(options.dataDir, 'caseflow.db');
   const clock: Clock = options.testClock ?? systemClock;
   const now = () => clock.now();
-  const policies = options.policies ?? [defaultPolicy];
-  const [current = defaultPolicy, ...older] = policies;
+  const policies = policyList(options.policies);
+  const [current, ...older] = policies;
 
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
