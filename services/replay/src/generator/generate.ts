@@ -3,7 +3,7 @@
  * have written it, every ticket's events interleaved in the order they occurred. Pure: no I/O, no
  * clock, no randomness but the seed's.
  */
-import type { Actor, TicketEvent } from '@caseflow/domain';
+import type { TicketEvent } from '@caseflow/domain';
 import { reopenWindowMillis } from '@caseflow/domain';
 import type { SlaPolicy } from '@caseflow/sla';
 import { decisionPolicyOf, defaultPolicy } from '@caseflow/sla';
@@ -75,10 +75,8 @@ class Arrivals {
 
 function worldOf(seed: number, policy: SlaPolicy): { world: World; tenants: Tenant[] } {
   const tenants = makeTenants(new Random(seed, PEOPLE_SALT));
-  const staff = makeStaff();
-  const agentsById = new Map<string, Actor>(Object.values(staff).flatMap((desk) => desk.agents.map((agent) => [agent.id, agent] as const)));
   const decisionPolicy = decisionPolicyOf(policy);
-  return { world: { seed, policy, decisionPolicy, reopenWindowMs: reopenWindowMillis(decisionPolicy), staff, agentsById }, tenants };
+  return { world: { seed, policy, decisionPolicy, reopenWindowMs: reopenWindowMillis(decisionPolicy), staff: makeStaff() }, tenants };
 }
 
 /**
@@ -101,10 +99,8 @@ export function generateHistories(options: GenerateOptions): Generator<TicketEve
 function* interleavedHistories(tickets: number, seed: number, start: number, policy: SlaPolicy): Generator<TicketEvent> {
   const { world, tenants } = worldOf(seed, policy);
   const arrivals = new Arrivals(new Random(seed, ARRIVALS_SALT), tenants, start);
-  const schedule = new MinHeap<TicketRun>((a, b) => {
-    const [at, other] = [a.nextAt as number, b.nextAt as number];
-    return at < other || (at === other && a.index < b.index);
-  });
+  // Runs in the schedule always have a next event.
+  const schedule = new MinHeap<TicketRun>((a, b) => (a.nextAt as number) < (b.nextAt as number) || (a.nextAt === b.nextAt && a.index < b.index));
   // Ticket numbers handed out so far: to new requests, and to the follow-ups they will have.
   let numbered = 0;
   const enter = (run: TicketRun): TicketRun => {

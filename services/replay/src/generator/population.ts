@@ -6,8 +6,8 @@
 import type { Actor, Category, Contact, Plan } from '@caseflow/domain';
 import type { Random } from './random.js';
 
-export const REGIONS = ['US', 'GB', 'DE', 'FR', 'AU', 'JP', 'IN', 'BR', 'CN'] as const;
-export type GeneratedRegion = (typeof REGIONS)[number];
+const REGIONS = ['US', 'GB', 'DE', 'FR', 'AU', 'JP', 'IN', 'BR', 'CN'] as const;
+type GeneratedRegion = (typeof REGIONS)[number];
 
 interface RegionFacts {
   language: string;
@@ -77,7 +77,7 @@ export interface Staff {
   supervisors: Actor[];
 }
 
-export const SUPPORT_TENANT = 'support';
+const SUPPORT_TENANT = 'support';
 
 function admin(random: Random, tenant: string, region: GeneratedRegion, name: string): CustomerAdmin {
   const email = `${name}@${tenant}.example`;

@@ -37,7 +37,6 @@ export interface World {
   decisionPolicy: DecisionPolicy;
   reopenWindowMs: number;
   staff: Record<Tenant['desk'], Staff>;
-  agentsById: Map<string, Actor>;
 }
 
 type WithoutIds<C> = C extends unknown ? Omit<C, 'commandId' | 'ticketId'> : never;
@@ -115,7 +114,7 @@ export class TicketRun {
   private work: CycleWork | undefined;
   private commandsSent = 0;
   private readonly customer: CustomerAdmin;
-  private readonly title: string;
+  /** As the customer chose it: triage may have changed the ticket's. */
   private readonly category: Category;
   /** When this ticket's next event occurs; undefined once its story is over. */
   nextAt: number | undefined;
@@ -132,17 +131,15 @@ export class TicketRun {
     /** The ticket's number in the run: its random source, its command ids and the order of ties. */
     readonly index: number,
     private readonly tenant: Tenant,
-    random: Random,
     openAt: number,
     opening: (random: Random) => Opening,
   ) {
-    this.random = random;
+    this.random = new Random(world.seed, TICKET_SALT, index);
     this.staff = world.staff[tenant.desk];
     this.openCommandId = `gen-${world.seed}-${index}`;
     this.id = ticketIdFor(this.openCommandId);
-    const { opener, customer, category, severity, title, description, relatedTicketId } = opening(random);
+    const { opener, customer, category, severity, title, description, relatedTicketId } = opening(this.random);
     this.customer = customer;
-    this.title = title;
     this.category = category;
     const open: Action = {
       type: 'open',
@@ -161,7 +158,7 @@ export class TicketRun {
     };
     this.agenda = [{ at: openAt, action: open }];
     this.nextAt = openAt;
-    this.comesBack = random.chance(FOLLOW_UP_SHARE);
+    this.comesBack = this.random.chance(FOLLOW_UP_SHARE);
   }
 
   /** The follow-up request will be ticket number `index`. */
@@ -171,7 +168,7 @@ export class TicketRun {
 
   /** A new request from `tenant`, opened at `openAt`. */
   static fresh(world: World, index: number, tenant: Tenant, openAt: number): TicketRun {
-    return new TicketRun(world, index, tenant, new Random(world.seed, TICKET_SALT, index), openAt, (random) => {
+    return new TicketRun(world, index, tenant, openAt, (random) => {
       const category = random.weighted(CATEGORY_MIX);
       const customer = tenant.partner !== undefined && random.chance(0.3) ? tenant.partner : random.pick(tenant.admins);
       // Now and then an agent opens the request on the customer's behalf (from a phone call).
@@ -188,13 +185,14 @@ export class TicketRun {
   }
 
   /** The customer of a ticket closed longer than the reopen window comes back with a new request that links it. */
-  static followUp(world: World, index: number, closed: TicketRun, openAt: number): TicketRun {
-    return new TicketRun(world, index, closed.tenant, new Random(world.seed, TICKET_SALT, index), openAt, (random) => ({
+  private static followUp(world: World, index: number, closed: TicketRun, openAt: number): TicketRun {
+    const { title } = closed.ticket;
+    return new TicketRun(world, index, closed.tenant, openAt, (random) => ({
       opener: closed.customer.actor,
       customer: closed.customer,
       category: closed.category,
       severity: pickSeverity(random, world.decisionPolicy, closed.tenant, closed.category),
-      title: closed.title.startsWith(FOLLOW_UP_TITLE) ? closed.title : `${FOLLOW_UP_TITLE}${closed.title}`,
+      title: title.startsWith(FOLLOW_UP_TITLE) ? title : `${FOLLOW_UP_TITLE}${title}`,
       description: 'The earlier request was closed; the problem has come back.',
       relatedTicketId: closed.id,
     }));
@@ -220,14 +218,9 @@ export class TicketRun {
       throw new Error(`ticket ${this.id} has nothing left to do; it should have left the schedule`);
     }
     const { status } = this.state;
-    if (status !== statusBefore) {
-      if (status === 'triaged' && (statusBefore === 'opened' || statusBefore === 'reopened')) this.work = this.drawCycleWork();
-      let followUpAt: number | undefined;
-      ({ agenda: this.agenda, followUpAt } = this.planFor(status));
-      if (followUpAt !== undefined && this.followUpIndex !== undefined) followUp = TicketRun.followUp(this.world, this.followUpIndex, this, followUpAt);
-    } else if (status === 'triaged' && this.agenda.length === 0) {
-      // Work on a triaged ticket is planned one step at a time.
-      this.agenda = this.planFor(status).agenda;
+    // Work on a triaged ticket is planned one step at a time.
+    if (status !== statusBefore || (status === 'triaged' && this.agenda.length === 0)) {
+      ({ agenda: this.agenda, followUp } = this.planFor(status));
     }
     const next = this.nextPlanned()?.at;
     const due = this.timerAt();
@@ -292,18 +285,20 @@ export class TicketRun {
 
   /** The agent who owns the ticket, or one from its desk. */
   private agent(): Actor {
-    const owner = this.ticket.owner;
-    return (owner === undefined ? undefined : this.world.agentsById.get(owner)) ?? this.random.pick(this.staff.agents);
+    const { owner } = this.ticket;
+    return this.staff.agents.find((agent) => agent.id === owner) ?? this.random.pick(this.staff.agents);
   }
 
   private allowedSeverities(category: Category): Severity[] {
     return allowedSeverities(this.world.decisionPolicy, this.tenant, category);
   }
 
-  private planFor(status: TicketStatus): { agenda: Planned[]; followUpAt?: number } {
+  private planFor(status: TicketStatus): { agenda: Planned[]; followUp?: TicketRun } {
     switch (status) {
       case 'opened':
       case 'reopened':
+        // A new response cycle: its work is drawn when its first step is planned, once triaged.
+        this.work = undefined;
         return { agenda: this.beforeTriage(status === 'opened') };
       case 'triaged':
         return { agenda: [this.nextWork()] };
@@ -405,8 +400,8 @@ export class TicketRun {
   /** The next step of work on a triaged ticket: severity, handover, notes and questions first, then the resolution. */
   private nextWork(): Planned {
     const { random, now } = this;
-    const work = this.work ?? this.drawCycleWork();
-    this.work = work;
+    this.work ??= this.drawCycleWork();
+    const { work } = this;
     const ticket = this.ticket;
     const supervisor = random.pick(this.staff.supervisors);
     if (work.upgrade) {
@@ -500,16 +495,17 @@ export class TicketRun {
 
   /**
    * Mostly the end. Sometimes the customer reopens within the window; a customer who comes back
-   * (even after cancelling) does so after it, with a new request.
+   * (even after cancelling) does so after it, with a new request (when a ticket number is
+   * reserved for it).
    */
-  private afterClose(): { agenda: Planned[]; followUpAt?: number } {
+  private afterClose(): { agenda: Planned[]; followUp?: TicketRun } {
     const { random, now } = this;
     const { closeReason, reopenCount } = this.ticket;
     const window = this.world.reopenWindowMs;
     const reopenable = closeReason !== 'cancelled' && closeReason !== 'duplicate' && reopenCount < MAX_REOPENS && window > 2 * HOUR;
     if (reopenable && random.chance(0.05)) return { agenda: [{ at: after(now, random.between(HOUR, window - HOUR)), action: this.reopen() }] };
-    if (this.comesBack) return { agenda: [], followUpAt: after(now, window + random.between(HOUR, 21 * DAY)) };
-    return { agenda: [] };
+    if (this.followUpIndex === undefined) return { agenda: [] };
+    return { agenda: [], followUp: TicketRun.followUp(this.world, this.followUpIndex, this, after(now, window + random.between(HOUR, 21 * DAY))) };
   }
 
   private resolve(): Action {
