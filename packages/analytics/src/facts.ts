@@ -50,8 +50,8 @@ function initialResponse(ticketClocks: readonly SlaClock[], policy: SlaPolicy): 
   };
 }
 
-/** Levels in ascending order (integer-like keys enumerate that way anyway; sorting says so). */
-function escalationsByLevel(counts: ReadonlyMap<number, number>): Record<string, number> {
+/** Escalation counts keyed by level, levels in ascending order (integer-like keys enumerate that way anyway; sorting says so). */
+export function escalationsByLevel(counts: ReadonlyMap<number, number>): Record<string, number> {
   const byLevel: Record<string, number> = {};
   for (const level of [...counts.keys()].sort((a, b) => a - b)) byLevel[String(level)] = counts.get(level) ?? 0;
   return byLevel;

@@ -6,3 +6,5 @@ export { statesReport } from './states-report.js';
 export { renderReport } from './render.js';
 export { humanDuration } from './table.js';
 export { parseGroupBy, parseReportFormat } from './parse.js';
+export { pinnedReopenWindowMs } from './reopen-window.js';
+export { populationOf } from './window.js';

@@ -1,3 +1,4 @@
+import { escalationsByLevel } from './facts.js';
 import { medianAndP90 } from './percentile.js';
 import type { GroupBy, SlaComparison, SlaReport, SlaReportOptions, SlaRow, TicketFacts } from './types.js';
 import { populationOf } from './window.js';
@@ -80,8 +81,6 @@ function count(tally: Tally, ticket: TicketFacts, asOf: number): void {
 
 function rowOf(group: string, tally: Tally): SlaRow {
   const { median, p90 } = medianAndP90(tally.responseMs);
-  const escalations: Record<string, number> = {};
-  for (const level of [...tally.escalations.keys()].sort((a, b) => a - b)) escalations[String(level)] = tally.escalations.get(level) ?? 0;
   return {
     group,
     tickets: tally.tickets,
@@ -96,7 +95,7 @@ function rowOf(group: string, tally: Tally): SlaRow {
     downgrades: tally.downgrades,
     reopens: tally.reopens,
     reopensRefused: tally.reopensRefused,
-    escalations,
+    escalations: escalationsByLevel(tally.escalations),
   };
 }
 

@@ -2,13 +2,12 @@
  * The analyst reports over HTTP: `GET /v1/reports/sla` and `GET /v1/reports/states`, computed by
  * `@caseflow/analytics` from the report facts the ticket list keeps, as JSON or CSV.
  */
-import type { ReportFormat, SlaReport, StatesReport, TicketFacts } from '@caseflow/analytics';
-import { GROUP_BY, renderReport, slaReport, statesReport } from '@caseflow/analytics';
-import { IsoInstant, LIFECYCLE_STATES, Severity, reopenWindowMillis } from '@caseflow/domain';
+import type { ReportFormat, SlaReport, StatesReport } from '@caseflow/analytics';
+import { GROUP_BY, pinnedReopenWindowMs, renderReport, slaReport, statesReport } from '@caseflow/analytics';
+import { IsoInstant, LIFECYCLE_STATES, Severity } from '@caseflow/domain';
 import type { Clock } from '@caseflow/engine';
 import type { TicketList } from '@caseflow/readmodel';
 import type { SlaPolicy } from '@caseflow/sla';
-import { decisionPolicyOf, defaultPolicy, policyLabel } from '@caseflow/sla';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -170,11 +169,7 @@ function notAcceptable(reply: FastifyReply, accept: string): void {
 /** The SLA and states reports, for analysts and supervisors; every tenant's tickets. */
 export const reportRoutes: FastifyPluginCallbackZod<ReportRoutesOptions> = (routes, options, done) => {
   const { tickets, policies, clock, principal } = options;
-  const [current = defaultPolicy] = policies;
-  const reopenWindows = new Map(policies.map((policy) => [policyLabel(policy), reopenWindowMillis(decisionPolicyOf(policy))]));
-  const currentReopenWindow = reopenWindowMillis(decisionPolicyOf(current));
-  // A ticket whose pinned policy is unknown here was timed under the current one (as the list does).
-  const reopenWindowMs = (facts: TicketFacts) => reopenWindows.get(policyLabel(facts.policy)) ?? currentReopenWindow;
+  const reopenWindowMs = pinnedReopenWindowMs(policies);
 
   // Runs after authentication and before the query is validated: a caller without the role learns nothing else.
   const readersOnly = (request: FastifyRequest, _reply: FastifyReply, next: (error?: Error) => void) => {

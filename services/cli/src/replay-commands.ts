@@ -9,18 +9,16 @@ import { finished } from 'node:stream/promises';
 import type { Command as Cli } from 'commander';
 import { Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import type { Report, ReportWindow } from '@caseflow/analytics';
+import type { Report, ReportWindow, TicketFacts } from '@caseflow/analytics';
 import { GROUP_BY, REPORT_FORMATS, parseGroupBy, parseReportFormat, renderReport } from '@caseflow/analytics';
-import { openSqliteEventStore } from '@caseflow/eventstore';
-import type { EventStore } from '@caseflow/eventstore';
 import type { RebuildProgress } from '@caseflow/readmodel';
 import { rebuildTicketList } from '@caseflow/readmodel';
-import type { ExportFormat, ReportSource } from '@caseflow/replay';
+import type { ExportFormat, ReportRequest, ReportSource } from '@caseflow/replay';
 import { EXPORT_FORMATS, exportEvents, exportTickets, lastEventOf, pinnedFacts, renderTimeline, replayTicket, slaReportFor, statesReportFor } from '@caseflow/replay';
 import type { SlaPolicy } from '@caseflow/sla';
 import { defaultPolicy } from '@caseflow/sla';
 import type { GlobalOptions } from './context.js';
-import { UsageError, parseInstant, storeFile } from './context.js';
+import { UsageError, parseInstant, storeFile, withStore } from './context.js';
 import type { Output } from './output.js';
 import { readPolicy } from './sla-commands.js';
 
@@ -32,16 +30,13 @@ async function pinnedPolicies(): Promise<SlaPolicy[]> {
   return file === undefined || file === '' ? [defaultPolicy] : [await readPolicy(file), defaultPolicy];
 }
 
-async function withSource<T>(options: GlobalOptions, work: (source: ReportSource & { store: EventStore }) => Promise<T>): Promise<T> {
+/** The store under --data, open for the length of one command, with the policies its tickets may have pinned. */
+async function withSource<T>(options: GlobalOptions, work: (source: Required<ReportSource>) => Promise<T>): Promise<T> {
   const file = storeFile(options.data);
   // Opening would create an empty store (and read-model tables) where a mistyped --data points.
   if (!existsSync(file)) throw new UsageError(`no caseflow store at ${file}: check --data`);
-  const store = openSqliteEventStore(file);
-  try {
-    return await work({ file, store, policies: await pinnedPolicies() });
-  } finally {
-    await store.close();
-  }
+  const policies = await pinnedPolicies();
+  return withStore(options, (store) => work({ file, store, policies }));
 }
 
 /** A report's arguments that analytics refuses (an empty window) are the caller's mistake: exit 2, nothing written. */
@@ -54,19 +49,22 @@ async function asUsage<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function reportWindow(o: Options): { from: Date; to: Date; asOf?: Date } {
-  const from = parseInstant(o.from as string, '--from');
-  const to = parseInstant(o.to as string, '--to');
-  if (from >= to) throw new UsageError(`--from (${o.from as string}) must be before --to (${o.to as string})`);
-  return { from, to, ...(o.asOf === undefined ? {} : { asOf: parseInstant(o.asOf as string, '--as-of') }) };
+/** An optional instant option's value, where given. */
+const optionalInstant = (value: unknown, option: string): Date | undefined => (value === undefined ? undefined : parseInstant(value as string, option));
+
+/** --from and --to, each where given; when both are, --from must come before --to. */
+function windowEnds(o: Options): { from?: Date; to?: Date } {
+  const from = optionalInstant(o.from, '--from');
+  const to = optionalInstant(o.to, '--to');
+  if (from !== undefined && to !== undefined && from >= to) throw new UsageError(`--from (${o.from as string}) must be before --to (${o.to as string})`);
+  return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
 }
 
-function format<T extends string>(value: unknown, parse: (value: string) => T): T {
-  try {
-    return parse(value as string);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+/** A report's window; commander requires its --from and --to. */
+function reportWindow(o: Options): ReportRequest {
+  const { from, to } = windowEnds(o);
+  const asOf = optionalInstant(o.asOf, '--as-of');
+  return { from: from as Date, to: to as Date, ...(asOf === undefined ? {} : { asOf }) };
 }
 
 /** Where bulk output goes: the terminal's stdout when the CLI runs as a program, else (tests) the output's lines. */
@@ -88,7 +86,8 @@ function sink(output: Output, file: string | undefined): { stream: NodeJS.Writab
 
 /** The report, and its chart with --chart; both are computed before either is written, so that a chart refused (no tickets to draw) leaves nothing written. */
 async function writeReport(output: Output, report: Report, o: Options, chart: string | undefined): Promise<void> {
-  const chosen = o.json === true ? 'json' : format(o.format ?? 'table', parseReportFormat);
+  // Commander has checked --format against the choices and defaults it to table.
+  const chosen = o.json === true ? 'json' : parseReportFormat(o.format as string);
   const out = sink(output, o.output as string | undefined);
   out.stream.write(renderReport(report, chosen));
   await out.close();
@@ -131,9 +130,9 @@ export function addReplayCommands(program: Cli, output: Output, globals: (cmd: C
     .option('--at <instant>', 'only what had happened by this ISO instant, and the ticket as it stood then')
     .action(async (id: string, _opts: unknown, cmd: Cli) => {
       const o = globals(cmd);
-      const at = o.at === undefined ? undefined : parseInstant(o.at as string, '--at');
+      const at = optionalInstant(o.at, '--at');
       await withSource(o, async ({ store, policies }) => {
-        const replayed = await replayTicket(store, id, { policies: policies ?? [defaultPolicy], ...(at === undefined ? {} : { at }) });
+        const replayed = await replayTicket(store, id, { policies, ...(at === undefined ? {} : { at }) });
         if (replayed === undefined) throw new UsageError(`no ticket ${id} in ${storeFile(o.data)}`);
         output.out(renderTimeline(replayed, o.json === true ? 'json' : 'table').replace(/\n$/, ''));
       });
@@ -154,7 +153,7 @@ export function addReplayCommands(program: Cli, output: Output, globals: (cmd: C
           const result = await rebuildTicketList({
             file,
             store,
-            ...(policies === undefined ? {} : { policies }),
+            policies,
             ...(o.from === undefined ? {} : { from: o.from as string }),
             signal: interrupt.signal,
             onProgress: progress.onProgress,
@@ -190,11 +189,13 @@ export function addReplayCommands(program: Cli, output: Output, globals: (cmd: C
   ).action(async (_opts: unknown, cmd: Cli) => {
     const o = globals(cmd);
     const window = reportWindow(o);
-    const groupBy = o.groupBy === undefined ? undefined : format(o.groupBy, parseGroupBy);
+    // Commander has checked --group-by against the choices.
+    const groupBy = o.groupBy === undefined ? undefined : parseGroupBy(o.groupBy as string);
     const whatIf = o.policy === undefined ? undefined : await readPolicy(o.policy as string);
     await withSource(o, async (source) => {
-      const result = await asUsage(() => slaReportFor(source, { ...window, ...(groupBy === undefined ? {} : { groupBy }), ...(whatIf === undefined ? {} : { whatIf }) }));
-      await writeReport(output, result, o, o.chart === undefined ? undefined : await drawChart(source, window, 'breach-rate'));
+      const facts = await pinnedFacts(source);
+      const result = await asUsage(() => slaReportFor(source, { ...window, ...(groupBy === undefined ? {} : { groupBy }), ...(whatIf === undefined ? {} : { whatIf }) }, facts));
+      await writeReport(output, result, o, o.chart === undefined ? undefined : await drawChart(facts, window, 'breach-rate'));
     });
   });
   reportOptions(report.command('states').description('time in each state (median and p90 per severity) and the flow between states')).action(
@@ -202,8 +203,9 @@ export function addReplayCommands(program: Cli, output: Output, globals: (cmd: C
       const o = globals(cmd);
       const window = reportWindow(o);
       await withSource(o, async (source) => {
-        const result = await asUsage(() => statesReportFor(source, window));
-        await writeReport(output, result, o, o.chart === undefined ? undefined : await drawChart(source, window, 'cumulative-flow'));
+        const facts = await pinnedFacts(source);
+        const result = await asUsage(() => statesReportFor(source, window, facts));
+        await writeReport(output, result, o, o.chart === undefined ? undefined : await drawChart(facts, window, 'cumulative-flow'));
       });
     },
   );
@@ -219,10 +221,7 @@ export function addReplayCommands(program: Cli, output: Output, globals: (cmd: C
       .option('--output <file>', 'write to this file instead of stdout')
       .action(async (_opts: unknown, cmd: Cli) => {
         const o = globals(cmd);
-        const from = o.from === undefined ? undefined : parseInstant(o.from as string, '--from');
-        const to = o.to === undefined ? undefined : parseInstant(o.to as string, '--to');
-        if (from !== undefined && to !== undefined && from >= to) throw new UsageError(`--from (${o.from as string}) must be before --to (${o.to as string})`);
-        const options = { format: o.format as ExportFormat, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+        const options = { format: o.format as ExportFormat, ...windowEnds(o) };
         await withSource(o, async (source) => {
           const out = sink(output, o.output as string | undefined);
           try {
@@ -237,9 +236,8 @@ export function addReplayCommands(program: Cli, output: Output, globals: (cmd: C
   exportCommand('tickets', "one row per ticket: its current state and report facts under its pinned policy");
 }
 
-/** The report's chart as SVG text; a RangeError (nothing to draw) is a usage error. */
-async function drawChart(source: ReportSource, window: { from: Date; to: Date; asOf?: Date }, kind: 'breach-rate' | 'cumulative-flow'): Promise<string> {
-  const facts = await pinnedFacts(source);
+/** The report's chart as SVG text, from the facts the report was computed from; a RangeError (nothing to draw) is a usage error. */
+async function drawChart(facts: readonly TicketFacts[], window: ReportRequest, kind: 'breach-rate' | 'cumulative-flow'): Promise<string> {
   const chartWindow: ReportWindow = { from: window.from, to: window.to, asOf: window.asOf ?? lastEventOf(facts) };
   // Loaded only when a chart is asked for: vega is large, and every other command starts faster without it.
   const { breachRateChart, cumulativeFlowChart } = await import('@caseflow/charts');

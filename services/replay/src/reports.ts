@@ -1,11 +1,11 @@
 import type { GroupBy, SlaComparison, SlaReport, StatesReport, TicketFacts } from '@caseflow/analytics';
-import { compareSla, slaReport, statesReport, ticketFacts } from '@caseflow/analytics';
+import { compareSla, pinnedReopenWindowMs, slaReport, statesReport, ticketFacts } from '@caseflow/analytics';
 import { reopenWindowMillis } from '@caseflow/domain';
 import { fromStored, readTicketStreams } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
 import { TicketList, rebuildTicketList } from '@caseflow/readmodel';
 import type { SlaPolicy } from '@caseflow/sla';
-import { decisionPolicyOf, defaultPolicy, policyFor, policyLabel } from '@caseflow/sla';
+import { decisionPolicyOf, policyLabel } from '@caseflow/sla';
 
 export interface ReportSource {
   /** The shared caseflow.db, whose read model holds every ticket's facts under its pinned policy. */
@@ -22,22 +22,17 @@ export interface ReportRequest {
   asOf?: Date;
 }
 
-export const policiesOf = (source: ReportSource): readonly [SlaPolicy, ...SlaPolicy[]] => {
-  const [current = defaultPolicy, ...older] = source.policies ?? [];
-  return [current, ...older];
-};
-
 /**
  * The read model, caught up with the log, not following it: call `stop` when done. A file whose
  * read model was never built (a generated or imported log) is rebuilt first, which folds ticket
  * by ticket several times faster than catching up event by event.
  */
 export async function caughtUpList(source: ReportSource): Promise<TicketList> {
-  const open = () => new TicketList({ file: source.file, store: source.store, policies: policiesOf(source), follow: false });
+  const open = () => new TicketList({ file: source.file, store: source.store, policies: source.policies, follow: false });
   let list = open();
   if (list.checkpoint() === undefined) {
     await list.stop();
-    await rebuildTicketList({ file: source.file, store: source.store, policies: policiesOf(source) });
+    await rebuildTicketList({ file: source.file, store: source.store, policies: source.policies });
     list = open();
   }
   try {
@@ -73,32 +68,33 @@ export function lastEventOf(facts: Iterable<TicketFacts>): Date {
   return new Date(last === '' ? 0 : last);
 }
 
+/**
+ * The SLA report under pinned policies; with `whatIf`, beside the same report replayed under that
+ * policy. `pinned` is `pinnedFacts(source)` when the caller has read them already (for a chart).
+ */
 export async function slaReportFor(
   source: ReportSource,
   request: ReportRequest & { groupBy?: GroupBy; whatIf?: SlaPolicy },
+  pinned?: readonly TicketFacts[],
 ): Promise<SlaReport | SlaComparison> {
-  const policies = policiesOf(source);
-  const actualFacts = await pinnedFacts(source);
+  const actualFacts = pinned ?? (await pinnedFacts(source));
   const window = { from: request.from, to: request.to, asOf: request.asOf ?? lastEventOf(actualFacts) };
   const grouping = request.groupBy === undefined ? {} : { groupBy: request.groupBy };
-  const actual = slaReport(actualFacts, {
-    ...window,
-    ...grouping,
-    policy: 'pinned',
-    reopenWindowMs: (facts) => reopenWindowMillis(decisionPolicyOf(policyFor(facts.policy, policies) ?? policies[0])),
-  });
+  const actual = slaReport(actualFacts, { ...window, ...grouping, policy: 'pinned', reopenWindowMs: pinnedReopenWindowMs(source.policies ?? []) });
   if (request.whatIf === undefined) return actual;
   const { whatIf } = request;
+  const whatIfReopenWindowMs = reopenWindowMillis(decisionPolicyOf(whatIf));
   const whatIfReport = slaReport(await factsUnder(source.store, whatIf), {
     ...window,
     ...grouping,
     policy: policyLabel(whatIf),
-    reopenWindowMs: () => reopenWindowMillis(decisionPolicyOf(whatIf)),
+    reopenWindowMs: () => whatIfReopenWindowMs,
   });
   return compareSla(actual, whatIfReport);
 }
 
-export async function statesReportFor(source: ReportSource, request: ReportRequest): Promise<StatesReport> {
-  const facts = await pinnedFacts(source);
+/** The states report under pinned policies; `pinned` as for `slaReportFor`. */
+export async function statesReportFor(source: ReportSource, request: ReportRequest, pinned?: readonly TicketFacts[]): Promise<StatesReport> {
+  const facts = pinned ?? (await pinnedFacts(source));
   return statesReport(facts, { from: request.from, to: request.to, asOf: request.asOf ?? lastEventOf(facts) });
 }

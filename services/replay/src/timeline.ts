@@ -2,9 +2,9 @@
  * A ticket's timeline for analysts: every event with the ticket's state, severity and SLA clocks
  * right after it, optionally cut at an instant ("as of"), and its rendering as a table or JSON.
  */
-import type { LifecycleState, Plan, Severity, Ticket, TicketEvent, TicketEventType, TicketState } from '@caseflow/domain';
-import { fold, initialState } from '@caseflow/domain';
-import { fromStored, streamOf } from '@caseflow/engine';
+import type { LifecycleState, Plan, Severity, Ticket, TicketEvent, TicketEventType } from '@caseflow/domain';
+import type { TicketView } from '@caseflow/engine';
+import { readHistory } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
 import type { ClockStatus, SlaClock, SlaPolicy } from '@caseflow/sla';
 import { clocks, policyFor, policyLabel } from '@caseflow/sla';
@@ -173,10 +173,10 @@ function replayClock(clock: SlaClock): ReplayClock {
 
 const formatActor = (actor: TicketEvent['actor']) => `${actor.role}:${actor.id}@${actor.tenant}`;
 
-function openedTicket(state: TicketState): { ticket: Ticket; state: LifecycleState } {
-  const { ticket, status } = state;
-  if (ticket === undefined || status === 'none') throw new Error('a ticket stream that does not begin with TicketOpened');
-  return { ticket, state: status };
+/** The ticket's state after an event; never 'none' once the stream has begun with TicketOpened. */
+function lifecycleState(view: TicketView): LifecycleState {
+  if (view.state === 'none') throw new Error(`ticket ${view.id} has no lifecycle state after its TicketOpened`);
+  return view.state;
 }
 
 /**
@@ -190,35 +190,33 @@ export async function replayTicket(store: EventStore, ticketId: string, options:
   const fallbackPolicy = policies[0];
   if (fallbackPolicy === undefined) throw new RangeError('replayTicket needs at least one SLA policy');
 
-  const entries = (await store.readStream(streamOf(ticketId))).map((record) => ({ revision: record.revision, event: fromStored(record) }));
-  const opened = entries[0]?.event;
-  if (opened === undefined) return undefined;
+  const history = await readHistory(store, ticketId);
+  const first = history[0];
+  if (first === undefined) return undefined;
+  const opened = first.event;
   if (opened.type !== 'TicketOpened') throw new Error(`the stream of ticket ${ticketId} does not begin with TicketOpened`);
   // Events are stored in the order they occurred, so what had happened by `at` is a prefix.
-  const happened = at === undefined ? entries : entries.filter(({ event }) => Date.parse(event.occurredAt) <= at.getTime());
+  const happened = at === undefined ? history : history.filter(({ event }) => Date.parse(event.occurredAt) <= at.getTime());
   if (at !== undefined && happened.length === 0) return { kind: 'not-yet-opened', ticketId, at: at.toISOString(), openedAt: opened.occurredAt };
 
   const policy = policyFor(opened.data.policy, policies) ?? fallbackPolicy;
-  let state: TicketState = initialState;
   const soFar: TicketEvent[] = [];
-  const steps = happened.map(({ revision, event }): ReplayStep => {
-    const before = state.ticket;
-    state = fold([event], state);
+  const steps = happened.map(({ revision, event, stateAfter }, index): ReplayStep => {
     soFar.push(event);
-    const after = openedTicket(state);
     return {
       revision: Number(revision),
       occurredAt: event.occurredAt,
       type: event.type,
       actor: formatActor(event.actor),
-      summary: summarize(event, before),
-      state: after.state,
-      severity: after.ticket.severity,
+      summary: summarize(event, happened[index - 1]?.stateAfter),
+      state: lifecycleState(stateAfter),
+      severity: stateAfter.severity,
       clocks: clocks(soFar, policy, new Date(event.occurredAt)).map(replayClock),
     };
   });
 
-  const { ticket, state: lifecycleState } = openedTicket(state);
+  const last = happened.at(-1) ?? first;
+  const ticket = last.stateAfter;
   return {
     kind: 'timeline',
     ticket: {
@@ -236,8 +234,8 @@ export async function replayTicket(store: EventStore, ticketId: string, options:
         ? null
         : {
             at: at.toISOString(),
-            revision: steps.at(-1)?.revision ?? 0,
-            state: lifecycleState,
+            revision: Number(last.revision),
+            state: lifecycleState(ticket),
             severity: ticket.severity,
             owner: ticket.owner ?? null,
             escalationLevel: ticket.escalationLevel,
