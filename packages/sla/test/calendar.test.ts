@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ALWAYS_OPEN, compileCalendar } from '../src/calendar.js';
 import type { CalendarSpec } from '../src/calendar.js';
+import { ISSUE_CALENDAR } from './calendars.js';
 
 type Hours = [string, string][];
 const HOUR = 3_600_000;
@@ -35,22 +36,7 @@ describe('the examples of the issue', () => {
   });
 
   it("the issue's own calendar: a split Tuesday, a closed Wednesday, a Thursday to midnight and two holidays", () => {
-    const berlin = compileCalendar({
-      zone: 'Europe/Berlin',
-      hours: {
-        mon: [['09:00', '17:00']],
-        tue: [
-          ['09:00', '12:00'],
-          ['13:00', '17:00'],
-        ],
-        wed: [],
-        thu: [['09:00', '24:00']],
-        fri: [['09:00', '17:00']],
-        sat: [],
-        sun: [],
-      },
-      holidays: ['2026-12-25', '2026-12-26'],
-    });
+    const berlin = compileCalendar(ISSUE_CALENDAR);
     // Monday 8 + Tuesday 7 + Thursday 15 + Friday 8.
     expect(berlin.between(at('2026-06-01T00:00+02:00'), at('2026-06-08T00:00+02:00'))).toBe(38 * HOUR);
     // Christmas Day is a Friday: from Thursday 23:00 the next working hour is Monday's first.

@@ -1,23 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { CalendarError, CalendarSpec, compileCalendar } from '../src/calendar.js';
+import { ISSUE_CALENDAR } from './calendars.js';
 
-const officeHours = {
-  zone: 'Europe/Berlin',
-  hours: {
-    mon: [['09:00', '17:00']],
-    tue: [
-      ['09:00', '12:00'],
-      ['13:00', '17:00'],
-    ],
-    wed: [],
-    thu: [['09:00', '24:00']],
-    fri: [['09:00', '17:00']],
-    sat: [],
-    sun: [],
-  },
-  holidays: ['2026-12-25', '2026-12-26'],
-  overrides: { '2026-12-24': [['09:00', '12:00']] },
-};
+/** The issue's calendar with every optional part: Christmas Eve is a half day. */
+const officeHours = { ...ISSUE_CALENDAR, overrides: { '2026-12-24': [['09:00', '12:00']] } };
 
 const { sun: _sunday, ...withoutSunday } = officeHours.hours;
 

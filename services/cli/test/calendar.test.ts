@@ -12,6 +12,14 @@ afterAll(removeTempDirs);
 
 const inline = (calendar: unknown) => JSON.stringify(calendar);
 
+/** Berlin's office hours with a lunch break from 12:00 to 13:00. */
+const berlin = officeCalendar('Europe/Berlin', [
+  ['09:00', '12:00'],
+  ['13:00', '17:00'],
+]);
+/** New York's office hours, closed on Thanksgiving Thursday and the Friday after it. */
+const thanksgiving = officeCalendar('America/New_York', [['09:00', '17:00']], { holidays: ['2026-11-26', '2026-11-27'] });
+
 async function add(calendar: CalendarJson | string, from: string, duration: string, ...extra: string[]): Promise<string> {
   const value = typeof calendar === 'string' ? calendar : inline(calendar);
   return printed(await cli(['calendar', 'add', '--calendar', value, '--from', from, '--duration', duration, ...extra]));
@@ -47,10 +55,6 @@ describe('calendar add', () => {
   });
 
   it('skips a lunch break', async () => {
-    const berlin = officeCalendar('Europe/Berlin', [
-      ['09:00', '12:00'],
-      ['13:00', '17:00'],
-    ]);
     // Monday 2026-11-23 11:00 CET (10:00Z) + 2 h: 11:00–12:00, then 13:00–14:00 CET.
     expect(await add(berlin, '2026-11-23T10:00:00Z', 'PT2H')).toBe('2026-11-23T13:00:00Z');
     // + 1 h ends at 12:00 CET, as the break begins, not after it.
@@ -62,7 +66,6 @@ describe('calendar add', () => {
   });
 
   it('skips holidays, which are dates in the calendar\'s zone', async () => {
-    const thanksgiving = officeCalendar('America/New_York', [['09:00', '17:00']], { holidays: ['2026-11-26', '2026-11-27'] });
     // Wednesday 2026-11-25 16:00 EST + 2 h: 1 h on Wednesday, Thursday and Friday are holidays, Monday 09:00–10:00.
     expect(await add(thanksgiving, '2026-11-25T21:00:00Z', 'PT2H')).toBe('2026-11-30T15:00:00Z');
     // Without the holidays the same sum ends on Thursday.
@@ -112,16 +115,11 @@ describe('calendar between', () => {
   });
 
   it('leaves out lunch breaks and holidays', async () => {
-    const berlin = officeCalendar('Europe/Berlin', [
-      ['09:00', '12:00'],
-      ['13:00', '17:00'],
-    ]);
     expect(await between(berlin, '2026-11-23T08:00:00Z', '2026-11-23T16:00:00Z')).toBe('PT7H');
     expect(await between(berlin, '2026-11-23T11:15:00Z', '2026-11-23T11:45:00Z')).toBe('PT0S');
     // 11:30–14:00 CET: half an hour before the break, one after it.
     expect(await between(berlin, '2026-11-23T10:30:00Z', '2026-11-23T13:00:00Z')).toBe('PT1H30M');
 
-    const thanksgiving = officeCalendar('America/New_York', [['09:00', '17:00']], { holidays: ['2026-11-26', '2026-11-27'] });
     // Wednesday 09:00 EST to Monday 17:00 EST: Wednesday and Monday only.
     expect(await between(thanksgiving, '2026-11-25T14:00:00Z', '2026-11-30T22:00:00Z')).toBe('PT16H');
     expect(await between(NEW_YORK, '2026-11-25T14:00:00Z', '2026-11-30T22:00:00Z')).toBe('PT32H');

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { MessageToPublish } from '@caseflow/bus';
 import { openKafkaBus, partitionFor } from '@caseflow/bus';
 import type { RecordedEvent } from '@caseflow/eventstore';
 import { EVENT_ID_HEADER, NotificationLedger } from '../src/index.js';
-import type { HookReceiver, SmtpSink } from './support.js';
-import { TICKET_TOPIC_PARTITIONS, World, agent, closedPort, startHookReceiver, startSmtp, uniqueRouting, waitFor } from './support.js';
+import type { World } from './support.js';
+import { TICKET_TOPIC_PARTITIONS, address, agent, closedPort, notifierTestBed, uniqueRouting, waitFor } from './support.js';
 
 const brokers = process.env.CASEFLOW_KAFKA_BROKERS;
 /** Joining a group and a rebalance take the broker a moment; generous, so a slow machine is not a failure. */
@@ -23,34 +20,15 @@ if (brokers === undefined || brokers === '') {
     });
   });
 } else {
-  const dir = mkdtempSync(join(tmpdir(), 'caseflow-notifier-kafka-'));
-  let smtp: SmtpSink;
-  let hooks: HookReceiver;
-  const worlds: World[] = [];
-
-  beforeAll(async () => {
-    smtp = await startSmtp();
-    hooks = await startHookReceiver();
-  });
-  afterEach(async () => {
-    for (const world of worlds.splice(0)) await world.close();
-  });
-  afterAll(async () => {
-    await smtp.close();
-    await hooks.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const bed = notifierTestBed('caseflow-notifier-kafka-');
+  const { smtpConfig } = bed;
 
   /** A world on the real broker, with topics, a dead-letter topic and a group of its own. */
   const kafkaWorld = async (name: string): Promise<World> => {
     const bus = await openKafkaBus({ brokers: brokers.split(','), clientId: `caseflow-notifier-test-${name}` });
-    const world = await World.open(dir, { bus, routing: uniqueRouting(name) });
-    worlds.push(world);
-    return world;
+    return bed.world({ bus, routing: uniqueRouting(name) });
   };
 
-  const smtpConfig = () => ({ kind: 'smtp' as const, host: '127.0.0.1', port: smtp.port, ignoreTLS: true });
-  const address = (name: string) => `${name}-${Math.random().toString(36).slice(2, 10)}@example.test`;
   const idOf = (record: RecordedEvent | undefined) => record?.id ?? '';
 
   /**
@@ -66,7 +44,7 @@ if (brokers === undefined || brokers === '') {
     }
     const emails = [...sentinels.values()].map((ticketId) => ({ ticketId, email: address('sentinel') }));
     for (const { ticketId, email } of emails) await w.open({ ticketId, contact: { email, preferred: 'email' } });
-    await waitFor('the sentinel emails on every partition', () => emails.every(({ email }) => smtp.to(email).length === 1), KAFKA_WAIT_MS);
+    await waitFor('the sentinel emails on every partition', () => emails.every(({ email }) => bed.smtp.to(email).length === 1), KAFKA_WAIT_MS);
   };
 
   describe('notifier against a real Kafka broker', () => {
@@ -88,7 +66,7 @@ if (brokers === undefined || brokers === '') {
       const { records } = await w.open({ ticketId, contact: { email, preferred: 'email' } });
 
       // Then the customer's email arrives: the poison did not block the partition.
-      const [mail] = await waitFor('the email behind the poison', () => smtp.to(email).length === 1 && smtp.to(email), KAFKA_WAIT_MS);
+      const [mail] = await waitFor('the email behind the poison', () => bed.smtp.to(email).length === 1 && bed.smtp.to(email), KAFKA_WAIT_MS);
       expect(mail?.headers.get('x-caseflow-event-id')).toBe(idOf(records[0]));
       await waitFor('the delivery in the ledger', () => w.ledger.deliveries({ ticketId, status: 'delivered' }).length === 1, KAFKA_WAIT_MS);
       expect(w.ledger.deliveries({ ticketId }).map((d) => [d.template, d.status, d.attempts])).toEqual([['customer.TicketOpened', 'delivered', 1]]);
@@ -124,7 +102,7 @@ if (brokers === undefined || brokers === '') {
       const delays: number[] = [];
       await w.notifier({
         email: { kind: 'smtp', host: '127.0.0.1', port, ignoreTLS: true },
-        directory: { tenants: { contoso: { webhooks: [{ url: hooks.url, secret: 'whsec_contoso_0123456789' }] } } },
+        directory: { tenants: { contoso: { webhooks: [{ url: bed.hooks.url, secret: 'whsec_contoso_0123456789' }] } } },
         maxAttempts: 3,
         backoff: { initialDelayMs: 100, maxDelayMs: 1_000 },
         sleep: (ms, signal) => {
@@ -133,7 +111,7 @@ if (brokers === undefined || brokers === '') {
         },
       });
       const email = address('down');
-      const hooksFor = (eventId: string) => hooks.requests.filter((r) => r.headers[EVENT_ID_HEADER] === eventId);
+      const hooksFor = (eventId: string) => bed.hooks.requests.filter((r) => r.headers[EVENT_ID_HEADER] === eventId);
 
       // When a ticket is opened.
       const { ticketId, records } = await w.open({ contact: { email, preferred: 'email' } });
@@ -155,8 +133,8 @@ if (brokers === undefined || brokers === '') {
       // ...the ledger says it is dead, and the webhook of the same event went out once.
       expect(w.ledger.delivery(eventId, email, 'email')).toMatchObject({ status: 'dead', attempts: 3, lastError: expect.stringMatching(/ECONNREFUSED/) });
       await waitFor('the webhook', () => hooksFor(eventId).length === 1, KAFKA_WAIT_MS);
-      await waitFor('the webhook in the ledger', () => w.ledger.delivery(eventId, hooks.url, 'webhook')?.status === 'delivered', KAFKA_WAIT_MS);
-      expect(w.ledger.delivery(eventId, hooks.url, 'webhook')).toMatchObject({ status: 'delivered', attempts: 1 });
+      await waitFor('the webhook in the ledger', () => w.ledger.delivery(eventId, bed.hooks.url, 'webhook')?.status === 'delivered', KAFKA_WAIT_MS);
+      expect(w.ledger.delivery(eventId, bed.hooks.url, 'webhook')).toMatchObject({ status: 'delivered', attempts: 1 });
 
       // And the partition moves on: the ticket's next event is handled the same way.
       const [triaged] = await w.act({ type: 'triage', ticketId, actor: agent('sam') });
@@ -171,7 +149,7 @@ if (brokers === undefined || brokers === '') {
       const w = await kafkaWorld('restart');
       const first = await w.notifier({ email: smtpConfig() });
       const tickets = Array.from({ length: 20 }, (_, i) => ({ ticketId: `restart-${i}-${randomUUID()}`, email: address(`restart-${i}`), events: [] as RecordedEvent[] }));
-      const emailsToThem = () => tickets.reduce((sent, { email }) => sent + smtp.to(email).length, 0);
+      const emailsToThem = () => tickets.reduce((sent, { email }) => sent + bed.smtp.to(email).length, 0);
       /** Handles the command for every ticket, then publishes all their events in one batch as the relay would. */
       const step = async (command: (ticket: { ticketId: string; email: string }) => Record<string, unknown>) => {
         const published: RecordedEvent[] = [];
@@ -208,10 +186,10 @@ if (brokers === undefined || brokers === '') {
       // Then every customer got one email per event, in the order of the ticket's events.
       expect(sentByTheFirst).toBeLessThan(tickets.length * 3);
       for (const { email, events } of tickets) {
-        expect(smtp.to(email).map((m) => m.headers.get('x-caseflow-event-id'))).toEqual(events.map((e) => e.id));
+        expect(bed.smtp.to(email).map((m) => m.headers.get('x-caseflow-event-id'))).toEqual(events.map((e) => e.id));
       }
       // And no Message-ID reached the SMTP server twice.
-      const messageIds = smtp.mails.map((m) => m.headers.get('message-id'));
+      const messageIds = bed.smtp.mails.map((m) => m.headers.get('message-id'));
       expect(messageIds.filter((id, i) => messageIds.indexOf(id) !== i)).toEqual([]);
       // The SMTP sink sees a message before the notifier records its delivery, so the last record may lag a moment.
       const expectedDeliveries = tickets.length * 3 + TICKET_TOPIC_PARTITIONS;

@@ -1,38 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { WebhookPayload } from '../src/index.js';
 import { NotificationLedger, TICKET_EVENTS_TOPIC, verifyWebhookSignature } from '../src/index.js';
-import type { HookReceiver, SmtpSink } from './support.js';
-import { World, agent, closedPort, parseMail, slaTimer, startHookReceiver, startSmtp, waitFor } from './support.js';
+import { address, agent, closedPort, notifierTestBed, parseMail, slaTimer, waitFor } from './support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'caseflow-notifier-'));
-let smtp: SmtpSink;
-let hooks: HookReceiver;
-const worlds: World[] = [];
-
-beforeAll(async () => {
-  smtp = await startSmtp();
-  hooks = await startHookReceiver();
-});
-afterEach(async () => {
-  for (const world of worlds.splice(0)) await world.close();
-});
-afterAll(async () => {
-  await smtp.close();
-  await hooks.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function world(): Promise<World> {
-  const w = await World.open(dir);
-  worlds.push(w);
-  return w;
-}
-
-const smtpConfig = () => ({ kind: 'smtp' as const, host: '127.0.0.1', port: smtp.port, ignoreTLS: true });
-const address = (name: string) => `${name}-${Math.random().toString(36).slice(2, 10)}@example.test`;
+const bed = notifierTestBed('caseflow-notifier-');
+const { dir, smtpConfig, world } = bed;
 
 describe('customer notifications', () => {
   it('emails each customer in their language, with the date in their zone and locale', async () => {
@@ -59,7 +33,7 @@ describe('customer notifications', () => {
     }
 
     for (const customer of customers) {
-      const [mail] = await waitFor(`the email to ${customer.email}`, () => smtp.to(customer.email).length === 1 && smtp.to(customer.email));
+      const [mail] = await waitFor(`the email to ${customer.email}`, () => bed.smtp.to(customer.email).length === 1 && bed.smtp.to(customer.email));
       const { ticketId, eventId } = opened.get(customer.email) as { ticketId: string; eventId: string };
       expect(mail?.subject).toContain(customer.expect.subject);
       expect(mail?.subject).toContain(`Mail flow down (${customer.language})`);
@@ -75,9 +49,9 @@ describe('customer notifications', () => {
     await w.open({ region: 'DE', language: 'de-AT', contact: { email: austrian, preferred: 'email' } });
     const french = address('fr');
     await w.open({ region: 'FR', language: 'fr', contact: { email: french, preferred: 'email' } });
-    const [at] = await waitFor('the Austrian email', () => smtp.to(austrian).length === 1 && smtp.to(austrian));
+    const [at] = await waitFor('the Austrian email', () => bed.smtp.to(austrian).length === 1 && bed.smtp.to(austrian));
     expect(at?.text).toContain('15. Jänner 2026 um 10:00');
-    const [fr] = await waitFor('the French email', () => smtp.to(french).length === 1 && smtp.to(french));
+    const [fr] = await waitFor('the French email', () => bed.smtp.to(french).length === 1 && bed.smtp.to(french));
     expect(fr?.subject).toContain('We have received your service request');
     expect(fr?.text).toContain('January 15, 2026 at 9:01');
     expect(fr?.text).toContain('UTC');
@@ -123,7 +97,7 @@ describe('agents and supervisors', () => {
     await w.act({ type: 'triage', ticketId, actor: agent('sam'), owner: 'sam', text: 'Looking into it' });
     // kim hands it back to sam: sam hears, in German, in Berlin time.
     await w.act({ type: 'assign', ticketId, actor: agent('kim'), owner: 'sam' });
-    const [assigned] = await waitFor('the assignment email', () => smtp.to(sam).length === 1 && smtp.to(sam));
+    const [assigned] = await waitFor('the assignment email', () => bed.smtp.to(sam).length === 1 && bed.smtp.to(sam));
     expect(assigned?.subject).toContain('Ihnen zugewiesen: Mail flow down');
     expect(assigned?.text).toContain('Hallo sam,');
     expect(assigned?.text).toContain('2. November 2026 um 10:02 MEZ');
@@ -133,32 +107,32 @@ describe('agents and supervisors', () => {
     await w.act({ type: 'note', ticketId, actor: agent('sam'), text: 'Connector logs attached', visibility: 'internal' });
     await w.act({ type: 'request-info', ticketId, actor: agent('kim'), text: 'Please send a message trace' });
     await w.act({ type: 'customer-reply', ticketId, actor: { id: 'alice', role: 'customer-admin', tenant: 'contoso' }, text: 'Trace attached' });
-    await waitFor('three emails to kim', () => smtp.to(kim).length === 3);
-    expect(smtp.to(kim).map((m) => m.subject)).toEqual([
+    await waitFor('three emails to kim', () => bed.smtp.to(kim).length === 3);
+    expect(bed.smtp.to(kim).map((m) => m.subject)).toEqual([
       `[${ticketId}] Assigned to you: Mail flow down`,
       `[${ticketId}] New note: Mail flow down`,
       `[${ticketId}] Customer replied: Mail flow down`,
     ]);
-    expect(smtp.to(kim)[1]?.text).toContain('sam added a note to the service request "Mail flow down" (contoso) on November 2, 2026 at 9:04');
-    expect(smtp.to(kim)[1]?.text).toContain('UTC (internal):');
-    expect(smtp.to(kim)[2]?.text).toContain('Trace attached');
+    expect(bed.smtp.to(kim)[1]?.text).toContain('sam added a note to the service request "Mail flow down" (contoso) on November 2, 2026 at 9:04');
+    expect(bed.smtp.to(kim)[1]?.text).toContain('UTC (internal):');
+    expect(bed.smtp.to(kim)[2]?.text).toContain('Trace attached');
     // The customer heard about the open, the triage and the request for information, not the internal note.
-    await waitFor('three emails to the customer', () => smtp.to(customer).length === 3);
-    expect(smtp.to(customer)[2]?.text).toContain('Please send a message trace');
+    await waitFor('three emails to the customer', () => bed.smtp.to(customer).length === 3);
+    expect(bed.smtp.to(customer)[2]?.text).toContain('Please send a message trace');
 
     // The SLA timer warns (owner only), then reports the breach (owner and duty supervisor).
     await w.act({ type: 'escalate', ticketId, actor: slaTimer, level: 1, clock: 'resolution', reason: '75% of the target used' });
-    await waitFor('the warning', () => smtp.to(kim).length === 4);
-    expect(smtp.to(kim)[3]?.subject).toContain('SLA warning');
-    expect(smtp.to(supervisor)).toEqual([]);
+    await waitFor('the warning', () => bed.smtp.to(kim).length === 4);
+    expect(bed.smtp.to(kim)[3]?.subject).toContain('SLA warning');
+    expect(bed.smtp.to(supervisor)).toEqual([]);
     await w.act({ type: 'escalate', ticketId, actor: slaTimer, level: 2, clock: 'resolution', reason: 'target breached' });
-    const [breach] = await waitFor('the breach email to the supervisor', () => smtp.to(supervisor).length === 1 && smtp.to(supervisor));
+    const [breach] = await waitFor('the breach email to the supervisor', () => bed.smtp.to(supervisor).length === 1 && bed.smtp.to(supervisor));
     expect(breach?.subject).toBe(`[${ticketId}] SLA breach: Mail flow down (contoso)`);
     expect(breach?.text).toContain('(escalation level 2)');
     expect(breach?.text).toContain('Owner: Kim');
-    await waitFor('the breach email to the owner', () => smtp.to(kim).length === 5);
-    expect(smtp.to(kim)[4]?.subject).toContain('SLA breached');
-    expect(smtp.to(customer)).toHaveLength(3);
+    await waitFor('the breach email to the owner', () => bed.smtp.to(kim).length === 5);
+    expect(bed.smtp.to(kim)[4]?.subject).toContain('SLA breached');
+    expect(bed.smtp.to(customer)).toHaveLength(3);
   });
 });
 
@@ -167,11 +141,11 @@ describe('tenant webhooks', () => {
     const w = await world();
     const secret = 'whsec_contoso_0123456789';
     const delays: number[] = [];
-    const before = hooks.requests.length;
-    hooks.answers.push(500, 503);
+    const before = bed.hooks.requests.length;
+    bed.hooks.answers.push(500, 503);
     await w.notifier({
       email: smtpConfig(),
-      directory: { tenants: { contoso: { webhooks: [{ url: hooks.url, secret }] } } },
+      directory: { tenants: { contoso: { webhooks: [{ url: bed.hooks.url, secret }] } } },
       backoff: { initialDelayMs: 100, maxDelayMs: 150 },
       sleep: (ms) => {
         delays.push(ms);
@@ -179,8 +153,8 @@ describe('tenant webhooks', () => {
       },
     });
     const { ticketId, records } = await w.open({ contact: { email: address('hook'), preferred: 'email' } });
-    await waitFor('three webhook requests', () => hooks.requests.length === before + 3);
-    const attempts = hooks.requests.slice(before);
+    await waitFor('three webhook requests', () => bed.hooks.requests.length === before + 3);
+    const attempts = bed.hooks.requests.slice(before);
     expect(attempts.map((r) => r.status)).toEqual([500, 503, 204]);
     expect(delays).toEqual([100, 150]);
     // Every attempt carries the same delivery id and body.
@@ -193,14 +167,14 @@ describe('tenant webhooks', () => {
     expect(verifyWebhookSignature({ ...signed, secret })).toBe(true);
     expect(verifyWebhookSignature({ ...signed, secret: 'whsec_someone_else_000' })).toBe(false);
     expect(verifyWebhookSignature({ ...signed, body: `${signed.body} ` , secret })).toBe(false);
-    await waitFor('the webhook in the ledger', () => w.ledger.delivery(records[0]?.id ?? '', hooks.url, 'webhook')?.status === 'delivered');
-    expect(w.ledger.delivery(records[0]?.id ?? '', hooks.url, 'webhook')).toMatchObject({ status: 'delivered', attempts: 3 });
+    await waitFor('the webhook in the ledger', () => w.ledger.delivery(records[0]?.id ?? '', bed.hooks.url, 'webhook')?.status === 'delivered');
+    expect(w.ledger.delivery(records[0]?.id ?? '', bed.hooks.url, 'webhook')).toMatchObject({ status: 'delivered', attempts: 3 });
 
     // Internal notes stay inside: no webhook for them.
     const [note] = await w.act({ type: 'note', ticketId, actor: agent('sam'), text: 'internal only', visibility: 'internal' });
     await w.act({ type: 'note', ticketId, actor: agent('sam'), text: 'for the customer' });
-    await waitFor('the public note webhook', () => hooks.requests.length === before + 4);
-    expect(hooks.requests.slice(before + 3).map((r) => (JSON.parse(r.body) as WebhookPayload).type)).toEqual(['NoteAdded']);
+    await waitFor('the public note webhook', () => bed.hooks.requests.length === before + 4);
+    expect(bed.hooks.requests.slice(before + 3).map((r) => (JSON.parse(r.body) as WebhookPayload).type)).toEqual(['NoteAdded']);
     expect(w.ledger.deliveries({ eventId: note?.id ?? '' })).toEqual([]);
   });
 });
@@ -212,7 +186,7 @@ describe('failures', () => {
     const port = await closedPort();
     await w.notifier({
       email: { kind: 'smtp', host: '127.0.0.1', port, ignoreTLS: true },
-      directory: { tenants: { contoso: { webhooks: [{ url: hooks.url, secret: 'whsec_contoso_0123456789' }] } } },
+      directory: { tenants: { contoso: { webhooks: [{ url: bed.hooks.url, secret: 'whsec_contoso_0123456789' }] } } },
       maxAttempts: 4,
       backoff: { initialDelayMs: 200, maxDelayMs: 10_000 },
       sleep: (ms) => {
@@ -221,7 +195,7 @@ describe('failures', () => {
       },
     });
     const email = address('down');
-    const before = hooks.requests.length;
+    const before = bed.hooks.requests.length;
     const { ticketId, records } = await w.open({ contact: { email, preferred: 'email' } });
     const [letter] = await waitFor('the dead letter', () => w.deadLetters.length === 1 && w.deadLetters);
     expect(letter).toMatchObject({
@@ -235,7 +209,7 @@ describe('failures', () => {
     expect(delays).toEqual([200, 400, 800]);
     expect(w.ledger.delivery(records[0]?.id ?? '', email, 'email')).toMatchObject({ status: 'dead', attempts: 4, lastError: expect.stringMatching(/ECONNREFUSED/) });
     // The event's other notification went out regardless, and the partition moves on.
-    expect(hooks.requests.length).toBeGreaterThanOrEqual(before + 1);
+    expect(bed.hooks.requests.length).toBeGreaterThanOrEqual(before + 1);
     await w.act({ type: 'triage', ticketId, actor: agent('sam') });
     await waitFor('the second dead letter', () => w.deadLetters.length === 2);
   });
@@ -250,7 +224,7 @@ describe('failures', () => {
       { key: ticketId, value: JSON.stringify({ id: 'x', type: 'TicketExploded', version: 1 }) },
     ]);
     await w.open({ ticketId, contact: { email, preferred: 'email' } });
-    await waitFor('the email after the poison', () => smtp.to(email).length === 1);
+    await waitFor('the email after the poison', () => bed.smtp.to(email).length === 1);
     await waitFor('two dead letters', () => w.deadLetters.length === 2);
     expect(w.deadLetters.map((l) => l.reason)).toEqual(['poison', 'poison']);
     expect(w.deadLetters[0]).toMatchObject({ attempts: 1, original: { key: ticketId, value: '{"id": "not json' } });
@@ -267,9 +241,9 @@ describe('exactly once per recipient', () => {
     const { ticketId, records } = await w.open({ contact: { email, preferred: 'email' } });
     await w.publish(records); // the relay repeated itself
     await w.act({ type: 'triage', ticketId, actor: agent('sam') });
-    await waitFor('the triage email', () => smtp.to(email).length === 2);
+    await waitFor('the triage email', () => bed.smtp.to(email).length === 2);
     await new Promise((done) => setTimeout(done, 100));
-    expect(smtp.to(email).map((m) => m.subject)).toEqual([
+    expect(bed.smtp.to(email).map((m) => m.subject)).toEqual([
       `[${ticketId}] We have received your service request: Mail flow down`,
       `[${ticketId}] A support engineer is working on your request`,
     ]);
@@ -327,7 +301,7 @@ describe('tickets the notifier has not seen open', () => {
     });
     await w.notifier({ email: smtpConfig(), group: 'with-history', history: w.store });
     await w.act({ type: 'triage', ticketId: second, actor: agent('sam') });
-    const [mail] = await waitFor('the triage email', () => smtp.to(email).length === 1 && smtp.to(email));
+    const [mail] = await waitFor('the triage email', () => bed.smtp.to(email).length === 1 && bed.smtp.to(email));
     expect(mail?.subject).toBe(`[${second}] A support engineer is working on your request`);
     expect(mail?.text).toContain('GMT'); // Europe/London in November
     expect(ledger.profile(second)).toMatchObject({ revision: 1, profile: { region: 'GB', contact: { email } } });
@@ -348,7 +322,7 @@ describe('lifecycle', () => {
     expect(Date.now() - stopping).toBeLessThan(2_000);
 
     await w.notifier({ email: smtpConfig() });
-    await waitFor('the email', () => smtp.to(email).length === 1);
+    await waitFor('the email', () => bed.smtp.to(email).length === 1);
     await waitFor('the email in the ledger', () => w.ledger.delivery(eventId, email, 'email')?.status === 'delivered');
     expect(w.ledger.delivery(eventId, email, 'email')).toMatchObject({ status: 'delivered', attempts: 2 });
   });
@@ -390,8 +364,8 @@ describe('lifecycle', () => {
     const { ticketId } = await w.open({ contact: { email: stale, preferred: 'email' } });
     w.now = Date.parse('2026-12-01T09:00:00Z');
     await w.open({ contact: { email: fresh, preferred: 'email' } });
-    await waitFor('the fresh email', () => smtp.to(fresh).length === 1);
-    expect(smtp.to(stale)).toEqual([]);
+    await waitFor('the fresh email', () => bed.smtp.to(fresh).length === 1);
+    expect(bed.smtp.to(stale)).toEqual([]);
     expect(w.ledger.deliveries({ ticketId })).toEqual([]);
   });
 

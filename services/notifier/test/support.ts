@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { Bus, ReceivedMessage, Subscription } from '@caseflow/bus';
 import { openInProcessBus } from '@caseflow/bus';
 import type { Actor } from '@caseflow/domain';
@@ -306,5 +309,56 @@ export async function startHookReceiver(): Promise<HookReceiver> {
         server.closeAllConnections();
         server.close(() => done());
       }),
+  };
+}
+
+// --- what a test file shares ---------------------------------------------------------------------
+
+/** An address no other test mails to. */
+export const address = (name: string) => `${name}-${Math.random().toString(36).slice(2, 10)}@example.test`;
+
+/**
+ * A test file's scratch directory (prefix `prefix`), SMTP server and webhook receiver, started
+ * before its tests and closed after them, and the worlds its tests open, each closed after its test.
+ */
+export function notifierTestBed(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let smtp: SmtpSink | undefined;
+  let hooks: HookReceiver | undefined;
+  const worlds: World[] = [];
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    hooks = await startHookReceiver();
+  });
+  afterEach(async () => {
+    for (const world of worlds.splice(0)) await world.close();
+  });
+  afterAll(async () => {
+    await smtp?.close();
+    await hooks?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const started = <T>(server: T | undefined): T => {
+    if (server === undefined) throw new Error('the test servers start in beforeAll');
+    return server;
+  };
+  return {
+    dir,
+    get smtp(): SmtpSink {
+      return started(smtp);
+    },
+    get hooks(): HookReceiver {
+      return started(hooks);
+    },
+    /** The notifier's email transport to the SMTP server. */
+    smtpConfig: () => ({ kind: 'smtp' as const, host: '127.0.0.1', port: started(smtp).port, ignoreTLS: true }),
+    /** A world in the directory (see World.open), closed after the test. */
+    world: async (options?: Parameters<typeof World.open>[1]): Promise<World> => {
+      const world = await World.open(dir, options);
+      worlds.push(world);
+      return world;
+    },
   };
 }

@@ -1,40 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { openSqliteFile } from '@caseflow/sqlite';
 import type { VerificationCodeMessage } from '@caseflow/verification';
 import { VERIFICATION_CODES_TOPIC, ensureVerificationCodesTopic, publishVerificationCode } from '@caseflow/verification';
 import type { NotifierOptions } from '../src/index.js';
 import { LEDGER_SCHEMA_VERSION, NotificationLedger } from '../src/index.js';
-import type { SmtpSink } from './support.js';
-import { World, closedPort, startSmtp, waitFor } from './support.js';
+import type { World } from './support.js';
+import { closedPort, notifierTestBed, waitFor } from './support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'caseflow-notifier-codes-'));
-let smtp: SmtpSink;
-const worlds: World[] = [];
-
-beforeAll(async () => {
-  smtp = await startSmtp();
-});
-afterEach(async () => {
-  for (const world of worlds.splice(0)) await world.close();
-});
-afterAll(async () => {
-  await smtp.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const bed = notifierTestBed('caseflow-notifier-codes-');
+const { dir, smtpConfig } = bed;
 
 /** The notifier's clock: codes below expire ten minutes after it. */
 const NOW = new Date('2026-11-02T09:00:00Z');
-const smtpConfig = () => ({ kind: 'smtp' as const, host: '127.0.0.1', port: smtp.port, ignoreTLS: true });
 const address = (name: string) => `${name}-${Math.random().toString(36).slice(2, 10)}@contoso.example`;
 
 /** A world whose codes topic has one partition, so messages are handled in the order published. */
 async function world(): Promise<{ w: World; logs: string[]; notifier: (options?: Partial<NotifierOptions>) => ReturnType<World['notifier']> }> {
-  const w = await World.open(dir);
-  worlds.push(w);
+  const w = await bed.world();
   await ensureVerificationCodesTopic(w.bus, 1);
   const logs: string[] = [];
   return { w, logs, notifier: (options = {}) => w.notifier({ email: smtpConfig(), now: () => NOW, log: (line) => logs.push(line), ...options }) };
@@ -58,7 +42,7 @@ function code(fields: Partial<VerificationCodeMessage> = {}): VerificationCodeMe
 async function barrier(w: World): Promise<void> {
   const marker = code();
   await publishVerificationCode(w.bus, marker);
-  await waitFor('the marker email', () => smtp.to(marker.to.email as string).length === 1);
+  await waitFor('the marker email', () => bed.smtp.to(marker.to.email as string).length === 1);
 }
 
 describe('verification codes by email', () => {
@@ -77,7 +61,7 @@ describe('verification codes by email', () => {
 
     for (const { language, subject, text, message } of cases) {
       const to = message.to.email as string;
-      const [mail, ...more] = await waitFor(`the ${language} email`, () => smtp.to(to).length > 0 && smtp.to(to));
+      const [mail, ...more] = await waitFor(`the ${language} email`, () => bed.smtp.to(to).length > 0 && bed.smtp.to(to));
       expect(more).toEqual([]);
       expect(mail?.subject).toBe(subject);
       // The code stands on a line of its own; it is never in the subject.
@@ -107,13 +91,13 @@ describe('verification codes by email', () => {
     await publishVerificationCode(w.bus, message);
     await publishVerificationCode(w.bus, message);
     await barrier(w);
-    expect(smtp.to(to)).toHaveLength(1);
+    expect(bed.smtp.to(to)).toHaveLength(1);
 
     // A new consumer group reads the topic from the beginning: the ledger still knows.
     await w.stopNotifiers();
     await notifier({ group: 'notifier-replacement' });
     await barrier(w);
-    expect(smtp.to(to)).toHaveLength(1);
+    expect(bed.smtp.to(to)).toHaveLength(1);
     expect(w.ledger.deliveries({ eventId: message.verificationId })).toHaveLength(1);
   });
 
@@ -125,7 +109,7 @@ describe('verification codes by email', () => {
     await publishVerificationCode(w.bus, expired);
     await barrier(w);
 
-    expect(smtp.to(expired.to.email as string)).toEqual([]);
+    expect(bed.smtp.to(expired.to.email as string)).toEqual([]);
     expect(w.ledger.deliveries({ eventId: expired.verificationId })).toEqual([]);
     expect(logs).toContain(`the code of verification ${expired.verificationId} expired at ${expired.expiresAt}: not sending it`);
   });
@@ -173,7 +157,7 @@ describe('verification codes by phone', () => {
     const n = await notifier();
     const message = code({ to: { name: 'Alice', email: address('both'), phone: '+1 212 555 0100' } });
     await publishVerificationCode(w.bus, message);
-    await waitFor('the email', () => smtp.to(message.to.email as string).length === 1);
+    await waitFor('the email', () => bed.smtp.to(message.to.email as string).length === 1);
     expect(n.listCallbackTasks()).toEqual([]);
   });
 });
@@ -196,7 +180,7 @@ describe('failures', () => {
     const next = code();
     await publishVerificationCode(w.bus, next);
 
-    await waitFor('the next email', () => smtp.to(next.to.email as string).length === 1);
+    await waitFor('the next email', () => bed.smtp.to(next.to.email as string).length === 1);
     const letters = await waitFor('four dead letters', () => w.deadLetters.length === 4 && w.deadLetters);
     expect(letters.map((l) => [l.reason, l.attempts, l.original.topic, l.original.key])).toEqual(
       malformed.map((_, i) => ['poison', 1, VERIFICATION_CODES_TOPIC, `bad-${i}`]),

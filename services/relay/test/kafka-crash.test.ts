@@ -1,24 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { ReceivedMessage } from '@caseflow/bus';
 import { openKafkaBus } from '@caseflow/bus';
-import type { Actor } from '@caseflow/domain';
-import { defaultDecisionPolicy } from '@caseflow/domain';
-import { CommandEngine } from '@caseflow/engine';
 import { openSqliteEventStore } from '@caseflow/eventstore';
+import { accepted, engineOn, note, openTicket, scratchDirectory } from './support.js';
 
 const brokers = process.env.CASEFLOW_KAFKA_BROKERS;
 const relayMain = join(import.meta.dirname, '..', 'dist', 'main.js');
-const dir = mkdtempSync(join(tmpdir(), 'caseflow-relay-kafka-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const admin: Actor = { id: 'alice', role: 'customer-admin', tenant: 'contoso' };
-const agent: Actor = { id: 'sam', role: 'agent', tenant: 'support' };
+const dir = scratchDirectory('caseflow-relay-kafka-');
 
 function startRelay(data: string, topic: string): ChildProcess {
   const child = spawn(process.execPath, [relayMain], {
@@ -47,8 +39,7 @@ if (brokers === undefined || brokers === '') {
     it('loses nothing and keeps every ticket in order when the relay is killed with -9 mid-stream', async () => {
       const data = join(dir, randomUUID());
       const store = openSqliteEventStore(join(data, 'caseflow.db'));
-      let now = Date.parse('2026-11-02T09:00:00Z');
-      const engine = new CommandEngine({ store, clock: { now: () => new Date((now += 1000)) }, policy: defaultDecisionPolicy });
+      const engine = engineOn(store);
       const tickets = Array.from({ length: 40 }, () => randomUUID());
       const ours = new Set<string>(tickets);
       const stepsPerTicket = 15;
@@ -68,16 +59,7 @@ if (brokers === undefined || brokers === '') {
       const writing = (async () => {
         // Every ticket's next command at once: many tickets under concurrent commands.
         for (let step = 0; step < stepsPerTicket; step++) {
-          await Promise.all(
-            tickets.map(async (ticketId) => {
-              const command =
-                step === 0
-                  ? { type: 'open', ticketId, actor: admin, tenant: 'contoso', plan: 'enterprise', region: 'US', category: 'technical', severity: 'B', title: 'Mail flow down', contact: { email: 'alice@contoso.example', preferred: 'email' }, language: 'en' }
-                  : { type: 'note', ticketId, actor: agent, text: `step ${step}` };
-              const result = await engine.handle({ ...command, commandId: randomUUID() });
-              if (!result.ok) throw new Error(result.rejection.message);
-            }),
-          );
+          await Promise.all(tickets.map((ticketId) => accepted(engine, step === 0 ? openTicket(ticketId) : note(ticketId, `step ${step}`))));
         }
       })();
 

@@ -1,16 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { ReceivedMessage } from '@caseflow/bus';
 import { openKafkaBus } from '@caseflow/bus';
-import type { Actor } from '@caseflow/domain';
-import { defaultDecisionPolicy } from '@caseflow/domain';
-import { CommandEngine } from '@caseflow/engine';
 import { openSqliteEventStore } from '@caseflow/eventstore';
 import { Relay, RelayBookkeeping } from '../src/index.js';
+import { engineOn, note, openTicket, scratchDirectory } from './support.js';
 
 // This test stops and restarts a broker, so it runs its own on a port of its own rather than the
 // shared one the test command started (whose presence is what CASEFLOW_KAFKA_BROKERS signals).
@@ -23,11 +19,7 @@ const stopBroker = (): void => {
   execFileSync('bash', [join(kafka, 'stop'), '--port', PORT], { stdio: 'ignore' });
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'caseflow-relay-outage-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const admin: Actor = { id: 'alice', role: 'customer-admin', tenant: 'contoso' };
-const agent: Actor = { id: 'sam', role: 'agent', tenant: 'support' };
+const dir = scratchDirectory('caseflow-relay-outage-');
 const sleep = (ms: number) => new Promise((later) => setTimeout(later, ms));
 
 if (!kafkaAvailable) {
@@ -45,8 +37,7 @@ if (!kafkaAvailable) {
       const brokers = [startBroker()];
       const file = join(dir, 'caseflow.db');
       const store = openSqliteEventStore(file);
-      let now = Date.parse('2026-11-02T09:00:00Z');
-      const engine = new CommandEngine({ store, clock: { now: () => new Date((now += 1000)) }, policy: defaultDecisionPolicy });
+      const engine = engineOn(store);
       const relayBus = await openKafkaBus({ brokers, clientId: 'outage-relay' });
       const bookkeeping = new RelayBookkeeping(file);
       const topic = `test.ticket-events.${randomUUID()}`;
@@ -54,13 +45,10 @@ if (!kafkaAvailable) {
       await relay.start();
 
       const ticketId = randomUUID();
-      const opened = await engine.handle({
-        type: 'open', commandId: randomUUID(), ticketId, actor: admin, tenant: 'contoso', plan: 'enterprise', region: 'US',
-        category: 'technical', severity: 'B', title: 'Mail flow down', contact: { email: 'alice@contoso.example', preferred: 'email' }, language: 'en',
-      });
+      const opened = await engine.handle({ ...openTicket(ticketId), commandId: randomUUID() });
       expect(opened.ok).toBe(true);
-      const note = async (text: string) => {
-        const result = await engine.handle({ type: 'note', commandId: randomUUID(), ticketId, actor: agent, text });
+      const addNote = async (text: string) => {
+        const result = await engine.handle({ ...note(ticketId, text), commandId: randomUUID() });
         expect(result.ok).toBe(true);
       };
 
@@ -68,11 +56,11 @@ if (!kafkaAvailable) {
       const outageEnds = Date.now() + 30_000;
       let during = 0;
       while (Date.now() < outageEnds) {
-        await note(`during the outage ${during++}`);
+        await addNote(`during the outage ${during++}`);
         await sleep(1_000);
       }
       startBroker('--keep-data');
-      await note('after the outage');
+      await addNote('after the outage');
 
       const consumerBus = await openKafkaBus({ brokers, clientId: 'outage-consumer' });
       const received: ReceivedMessage[] = [];

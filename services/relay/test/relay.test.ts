@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Bus, ReceivedMessage, Subscription } from '@caseflow/bus';
 import { openInProcessBus } from '@caseflow/bus';
-import type { Actor } from '@caseflow/domain';
-import { defaultDecisionPolicy } from '@caseflow/domain';
-import { CommandEngine } from '@caseflow/engine';
+import type { CommandEngine } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
 import { openSqliteEventStore } from '@caseflow/eventstore';
 import { EVENT_SOURCE, Relay, RelayBookkeeping, TICKET_EVENTS_TOPIC } from '../src/index.js';
+import { accepted, engineOn, note, openTicket, scratchDirectory } from './support.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'caseflow-relay-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const admin: Actor = { id: 'alice', role: 'customer-admin', tenant: 'contoso' };
-const agent: Actor = { id: 'sam', role: 'agent', tenant: 'support' };
+const dir = scratchDirectory('caseflow-relay-');
 
 interface World {
   store: EventStore;
@@ -30,8 +23,7 @@ function world(file = join(dir, `${randomUUID()}.db`)): World {
   const store = openSqliteEventStore(file);
   const bus = openInProcessBus(file, { pollIntervalMs: 20 });
   const bookkeeping = new RelayBookkeeping(file);
-  let now = Date.parse('2026-11-02T09:00:00Z');
-  const engine = new CommandEngine({ store, clock: { now: () => new Date((now += 1000)) }, policy: defaultDecisionPolicy });
+  const engine = engineOn(store);
   return {
     store,
     bus,
@@ -47,15 +39,8 @@ function world(file = join(dir, `${randomUUID()}.db`)): World {
 
 async function ticketWithNotes(engine: CommandEngine, notes: number): Promise<string> {
   const ticketId = randomUUID();
-  const opened = await engine.handle({
-    type: 'open', commandId: randomUUID(), ticketId, actor: admin, tenant: 'contoso', plan: 'enterprise', region: 'US',
-    category: 'technical', severity: 'B', title: 'Mail flow down', contact: { email: 'alice@contoso.example', preferred: 'email' }, language: 'en',
-  });
-  if (!opened.ok) throw new Error(opened.rejection.message);
-  for (let i = 0; i < notes; i++) {
-    const noted = await engine.handle({ type: 'note', commandId: randomUUID(), ticketId, actor: agent, text: `note ${i}` });
-    if (!noted.ok) throw new Error(noted.rejection.message);
-  }
+  await accepted(engine, openTicket(ticketId));
+  for (let i = 0; i < notes; i++) await accepted(engine, note(ticketId, `note ${i}`));
   return ticketId;
 }
 

@@ -1,5 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Bus } from '@caseflow/bus';
 import { openInProcessBus } from '@caseflow/bus';
 import type { Actor, CommandInput, Severity, TicketEvent } from '@caseflow/domain';
@@ -86,6 +90,32 @@ export function accepted(result: HandleResult): void {
   if (!result.ok) throw new Error(`refused ${result.rejection.code}: ${result.rejection.message}`);
 }
 
+/** The command that opens a technical ticket for contoso's admin in the US. */
+export const openTicket = (ticketId: string, { severity = 'A', plan = 'enterprise' }: { severity?: Severity; plan?: string } = {}) => ({
+  type: 'open' as const, ticketId, actor: admin, tenant: 'contoso', plan, region: 'US', category: 'technical', severity,
+  title: 'Mail flow down', contact: { email: 'alice@contoso.example', preferred: 'email' }, language: 'en',
+});
+
+/**
+ * Opens severity A tickets on `store` three hours in the past, each a millisecond after the last, so
+ * that its warning and breach are due the moment a worker learns of it.
+ */
+export function overdueTickets(store: EventStore): (ticketId: string) => Promise<void> {
+  const clock = new ManualClock(Date.now() - 3 * HOUR);
+  const engine = new CommandEngine({ store, clock, policy: decisionPolicyOf(defaultPolicy) });
+  return async (ticketId) => {
+    clock.set(clock.ms + 1);
+    accepted(await engine.handle({ ...openTicket(ticketId), commandId: `open-${ticketId}` }));
+  };
+}
+
+/** Counts the escalations recorded in `file`, through a read-only connection of its own. */
+export function escalationCounter(file: string): { count: () => number; close: () => void } {
+  const reader = new Database(file, { readonly: true, fileMustExist: true });
+  const count = reader.prepare<[], { n: number }>("SELECT count(*) AS n FROM events WHERE type = 'TicketEscalated'");
+  return { count: () => count.get()?.n ?? 0, close: () => reader.close() };
+}
+
 export async function historyOf(store: EventStore, ticketId: string): Promise<TicketEvent[]> {
   return (await store.readStream(streamOf(ticketId))).map(fromStored);
 }
@@ -129,8 +159,8 @@ export function openWorld(file: string, options: { policies?: SlaPolicy[]; worke
   const clock = new ManualClock();
   const engine = new CommandEngine({ store, clock, policy: decisionPolicyOf(policies[0] ?? defaultPolicy) });
   const relay = new TestRelay(store, bus);
-  const worker = (timers: SlaTimerStore) =>
-    new SlaTimer({ store, bus, timers, clock, policies, pollIntervalMs: 10, log: () => undefined, ...options.worker });
+  const worker = (timers: SlaTimerStore, override: Partial<SlaTimerOptions> = {}) =>
+    new SlaTimer({ store, bus, timers, clock, policies, pollIntervalMs: 10, log: () => undefined, ...options.worker, ...override });
 
   const world: World = {
     file,
@@ -145,15 +175,9 @@ export function openWorld(file: string, options: { policies?: SlaPolicy[]; worke
       if (at !== undefined) clock.set(at);
       accepted(await engine.handle({ commandId: randomUUID(), ...input }));
     },
-    async open({ severity = 'A', plan = 'enterprise', at } = {}) {
+    async open({ severity, plan, at } = {}) {
       const ticketId = randomUUID();
-      await world.command(
-        {
-          type: 'open', ticketId, actor: admin, tenant: 'contoso', plan, region: 'US', category: 'technical', severity,
-          title: 'Mail flow down', contact: { email: 'alice@contoso.example', preferred: 'email' }, language: 'en',
-        },
-        at,
-      );
+      await world.command(openTicket(ticketId, { severity, plan }), at);
       return ticketId;
     },
     async sync() {
@@ -172,7 +196,7 @@ export function openWorld(file: string, options: { policies?: SlaPolicy[]; worke
       await world.sla.stop();
       world.timers.close();
       world.timers = new SlaTimerStore(file, { synchronous: 'normal' });
-      world.sla = new SlaTimer({ store, bus, timers: world.timers, clock, policies, pollIntervalMs: 10, log: () => undefined, ...options.worker, ...override });
+      world.sla = worker(world.timers, override);
     },
     async close() {
       await world.sla.stop();
@@ -188,3 +212,42 @@ export function openWorld(file: string, options: { policies?: SlaPolicy[]; worke
 /** Resolves with a child process's exit code once it has ended (at once if it already has). */
 export const exited = (child: ChildProcess) =>
   new Promise<number | null>((done) => (child.exitCode !== null || child.signalCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code))));
+
+const WORKER_MAIN = join(import.meta.dirname, '..', 'dist', 'main.js');
+
+/** The built worker (dist/main.js) in child processes, as it is deployed, on one data directory. */
+export class WorkerProcesses {
+  /** What the workers wrote to stderr, printed when the test fails. */
+  private readonly output: string[] = [];
+  private readonly children: ChildProcess[] = [];
+
+  /** `env` goes on top of the test's environment, a data directory and a 20 ms poll. */
+  constructor(
+    private readonly data: string,
+    private readonly env: Record<string, string>,
+  ) {
+    if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: run \`pnpm -s build\` first (npm test does)`);
+  }
+
+  start(): ChildProcess {
+    const child = spawn(process.execPath, [WORKER_MAIN], {
+      env: { ...process.env, CASEFLOW_DATA: this.data, CASEFLOW_SLA_POLL_MS: '20', ...this.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString('utf8')));
+    this.children.push(child);
+    return child;
+  }
+
+  /** Runs `test`; prints the workers' stderr if it fails, and kills with -9 every worker still running after it. */
+  async supervise(test: () => Promise<void>): Promise<void> {
+    try {
+      await test();
+    } catch (error) {
+      console.error(this.output.join(''));
+      throw error;
+    } finally {
+      for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }
+}
