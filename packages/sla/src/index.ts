@@ -24,4 +24,4 @@ export type { ClockStatus, NextTimer, SlaClock } from './clocks.js';
 export { dueFor } from './due.js';
 export type { DueAnswer, DueQuery } from './due.js';
 export { isoWorkingTime } from './targets.js';
-export { loadPolicy } from './load-policy.js';
+export { loadPolicies, loadPolicy } from './load-policy.js';

@@ -1,5 +1,6 @@
 /** The SLA package's only I/O: reading a policy file. Everything else takes the policy as data. */
 import { readFile } from 'node:fs/promises';
+import { defaultPolicy } from './default-policy.js';
 import type { SlaPolicy } from './policy.js';
 import { PolicyError, parsePolicy } from './policy.js';
 
@@ -23,4 +24,12 @@ export async function loadPolicy(file: string): Promise<SlaPolicy> {
     if (error instanceof PolicyError) throw new PolicyError(`${file}: ${error.message}`, error.issues);
     throw error;
   }
+}
+
+/**
+ * The policies a deployment times tickets by: its own policy file, when it has one (the
+ * `CASEFLOW_SLA_POLICY` setting), before the built-in one that older tickets may have pinned.
+ */
+export async function loadPolicies(file: string | undefined): Promise<SlaPolicy[]> {
+  return file === undefined || file === '' ? [defaultPolicy] : [await loadPolicy(file), defaultPolicy];
 }

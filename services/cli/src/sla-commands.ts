@@ -61,15 +61,17 @@ function withinCalendarRange<T>(compute: () => T): T {
   }
 }
 
-export async function readPolicy(file: string | undefined): Promise<SlaPolicy> {
-  if (file === undefined) return defaultPolicy;
+/** Reads a policy file (or files) where a bad one is the caller's mistake: exit 2 naming each problem. */
+export async function readPolicyFile<T>(file: string, load: (file: string) => Promise<T>): Promise<T> {
   try {
-    return await loadPolicy(file);
+    return await load(file);
   } catch (error) {
     if (error instanceof PolicyError) throw new UsageError(error.issues.length === 0 ? error.message : `${file}: ${describeIssues(error.issues)}`);
     throw error;
   }
 }
+
+export const readPolicy = (file: string | undefined): Promise<SlaPolicy> => (file === undefined ? Promise.resolve(defaultPolicy) : readPolicyFile(file, loadPolicy));
 
 function describePolicy(policy: SlaPolicy): string {
   const lines = [

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Command as Cli } from 'commander';
 import { Option } from 'commander';
 import type { RouteCommand } from '@caseflow/api';
-import { ROUTE_COMMANDS } from '@caseflow/api';
 import { Category, CloseReason, Plan, Severity } from '@caseflow/domain';
 import type { HandleResult, HistoryEntry, TicketView } from '@caseflow/engine';
 import { readHistory, readTicketAt, ticketView } from '@caseflow/engine';
@@ -31,7 +30,11 @@ const WORKFLOW_COMMANDS = [
   'change-severity',
 ] as const;
 
-const isRouteCommand = (name: string): name is RouteCommand => (ROUTE_COMMANDS as readonly string[]).includes(name);
+/** Asked only with --server: the API package brings the whole HTTP stack, which local commands never need to load. */
+async function isRouteCommand(name: string): Promise<boolean> {
+  const { ROUTE_COMMANDS } = await import('@caseflow/api');
+  return (ROUTE_COMMANDS as readonly string[]).includes(name);
+}
 
 const FROM_TENANT_DIRECTORY = "the server's tenant directory decides a tenant's plan, region and advanced agreement";
 /** Options the server decides for itself, and why; each command refuses those it takes when --server is given. */
@@ -199,8 +202,8 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
       const fields = given(Object.fromEntries(WORKFLOW_FIELDS.map((field) => [field, o[field]])));
       const api = remote(cmd, o, ['as', 'delegations']);
       if (api !== undefined) {
-        if (!isRouteCommand(name)) throw new UsageError(`${name} is not a command the API takes (the SLA timer escalates); without --server it acts on the local store`);
-        report(await api.command(id, name, fields, commandOptions(o)), o, output, false);
+        if (!(await isRouteCommand(name))) throw new UsageError(`${name} is not a command the API takes (the SLA timer escalates); without --server it acts on the local store`);
+        report(await api.command(id, name as RouteCommand, fields, commandOptions(o)), o, output, false);
         return;
       }
       requireLocally(cmd, o, ['as']);

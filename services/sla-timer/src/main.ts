@@ -12,8 +12,7 @@
 //                            timers have not seen (a new worker on a topic whose retention dropped old messages)
 import { openSqliteEventStore } from '@caseflow/eventstore';
 import { exitWithConfigurationError, openServiceBus, serviceEnvironment, stopOnSignals } from '@caseflow/runtime';
-import type { SlaPolicy } from '@caseflow/sla';
-import { defaultPolicy, loadPolicy } from '@caseflow/sla';
+import { loadPolicies } from '@caseflow/sla';
 import { TICKET_EVENTS_TOPIC } from './messages.js';
 import { SlaTimer } from './sla-timer.js';
 import { SlaTimerStore } from './timer-store.js';
@@ -28,8 +27,7 @@ function positive(name: string, fallback: number): number {
 
 const environment = serviceEnvironment();
 const { file } = environment;
-const policyFile = process.env.CASEFLOW_SLA_POLICY;
-const policies: SlaPolicy[] = policyFile === undefined || policyFile === '' ? [defaultPolicy] : [await loadPolicy(policyFile), defaultPolicy];
+const policies = await loadPolicies(process.env.CASEFLOW_SLA_POLICY);
 
 const store = openSqliteEventStore(file);
 const { bus, description } = await openServiceBus('sla-timer', environment, { pollIntervalMs: positive('CASEFLOW_BUS_POLL_MS', 250) });
