@@ -12,7 +12,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Principal } from './access.js';
-import type { ProblemBody } from './problem.js';
 import { Problem, ProblemSchema } from './problem.js';
 
 export interface ReportRoutesOptions {
@@ -149,21 +148,6 @@ function negotiatedFormat(accept: string | undefined): ReportFormat | undefined 
   return chosen?.format;
 }
 
-/**
- * 406 as problem details. The API's problem codes have no 406 (problem.ts), so the body is
- * written here in the same shape.
- */
-function notAcceptable(reply: FastifyReply, accept: string): void {
-  const body: ProblemBody = {
-    type: 'https://caseflow.dev/problems/not_acceptable',
-    title: 'None of the accepted media types is available',
-    status: 406,
-    detail: `a report is application/json or text/csv; the request accepts only ${accept}`,
-    code: 'not_acceptable',
-  };
-  void reply.code(406).type('application/problem+json').send(body);
-}
-
 // --- routes --------------------------------------------------------------------------------
 
 /** The SLA and states reports, for analysts and supervisors; every tenant's tickets. */
@@ -191,8 +175,7 @@ export const reportRoutes: FastifyPluginCallbackZod<ReportRoutesOptions> = (rout
   const answer = (request: FastifyRequest, reply: FastifyReply, report: () => SlaReport | StatesReport): void => {
     const format = negotiatedFormat(request.headers.accept);
     if (format === undefined) {
-      notAcceptable(reply, request.headers.accept ?? '');
-      return;
+      throw new Problem('not_acceptable', `a report is application/json or text/csv; the request accepts only ${request.headers.accept ?? ''}`);
     }
     const computed = report();
     reply.header('vary', 'accept');

@@ -245,6 +245,13 @@ const CASES: ProblemCase[] = [
       }),
   },
   {
+    name: 'a report asked for in a media type it does not come in',
+    code: 'not_acceptable',
+    when: ({ api }) =>
+      api.request('GET', '/v1/reports/sla?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z', { as: 'analyst', headers: { accept: 'image/png' } }),
+    then: (problem) => expect(problem.detail).toContain('image/png'),
+  },
+  {
     name: 'a body that is not JSON',
     code: 'unsupported_media_type',
     when: ({ api }) => api.request('POST', '/v1/tickets', { as: 'alice@contoso', rawBody: '<ticket>Mail flow down</ticket>', headers: { 'content-type': 'application/xml' } }),
