@@ -1,6 +1,6 @@
 import type { Command as Cli } from 'commander';
 import { DuplicateEventIdError, openSqliteEventStore } from '@caseflow/eventstore';
-import { writeGeneratedLog } from '@caseflow/replay';
+import { DEFAULT_START, writeGeneratedLog } from '@caseflow/replay';
 import type { GlobalOptions } from './context.js';
 import { UsageError, parseInstant, storeFile } from './context.js';
 import type { Output } from './output.js';
@@ -25,7 +25,7 @@ export function addDevCommands(program: Cli, output: Output, globals: (cmd: Cli)
     .description('write seeded, realistic ticket histories into the embedded store under --data (the same seed, the same histories)')
     .requiredOption('--tickets <n>', 'how many tickets to open, follow-ups included')
     .requiredOption('--seed <s>', 'a whole number')
-    .option('--start <instant>', 'when the generated log begins (ISO 8601; default 2026-01-05T00:00:00Z)')
+    .option('--start <instant>', `when the generated log begins (ISO 8601; default ${DEFAULT_START.toISOString()})`)
     .option('--append', 'add to a store that already holds events (a seed written before is refused)')
     .action(async (_opts: unknown, cmd: Cli) => {
       const o = globals(cmd);
