@@ -22,6 +22,8 @@ const BULK_CACHE_KIB = -65_536;
 const BULK_CHECKPOINT_PAGES = 30_000;
 /** Above every stored revision: a keyset cursor at (stream, this) starts after the whole stream. */
 const PAST_EVERY_REVISION = Number.MAX_SAFE_INTEGER;
+/** The end of the ranges of a prefix that has no end (see prefixEnd): only names starting with U+10FFFF sort after it. */
+const MAX_STREAM = String.fromCodePoint(0x10ffff);
 
 interface EventRow {
   position: number;
@@ -55,6 +57,21 @@ export interface ImportResult {
 export interface StreamsInOrderOptions {
   /** Start after the stream of this name (exclusive): where an interrupted pass left off. */
   after?: string;
+  /** Rows read per query. */
+  pageSize?: number;
+}
+
+/** Streams whose names sort from `from` (inclusive) to `before` (exclusive), as SQLite orders them (UTF-8 bytes). */
+export interface StreamRange {
+  from: string;
+  before: string;
+}
+
+export interface RangeReadOptions {
+  /** Start after this position (the log's start without it). */
+  after?: Position;
+  /** Stop at this position (inclusive; the log's end without it). */
+  until?: Position;
   /** Rows read per query. */
   pageSize?: number;
 }
@@ -159,6 +176,14 @@ export class SqliteEventStore implements EventStore {
       // Keyset pages over UNIQUE (stream, revision): each query starts after the last row read.
       streamsFrom: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE (stream, revision) > (?, ?) ORDER BY stream, revision LIMIT ?',
+      ),
+      // `+stream` keeps the planner off the (stream, revision) index: a scan in log order reads each page once.
+      range: this.db.prepare<[number, number, string, string, number], EventRow>(
+        'SELECT * FROM events WHERE position > ? AND position <= ? AND +stream >= ? AND +stream < ? ORDER BY position LIMIT ?',
+      ),
+      countRange: this.db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM events WHERE stream >= ? AND stream < ?'),
+      streamAt: this.db.prepare<[string, string, number], { stream: string }>(
+        'SELECT stream FROM events WHERE stream >= ? AND stream < ? ORDER BY stream, revision LIMIT 1 OFFSET ?',
       ),
       streamsBetween: this.db.prepare<[string, number, string, number], EventRow>(
         'SELECT * FROM events WHERE (stream, revision) > (?, ?) AND stream < ? ORDER BY stream, revision LIMIT ?',
@@ -403,6 +428,41 @@ export class SqliteEventStore implements EventStore {
       await new Promise((next) => setImmediate(next));
     }
     if (current.length > 0) yield current;
+  }
+
+  /**
+   * The log's events of the streams in `range`, in log order, a page at a time: what a fold that
+   * splits the streams between threads reads, each thread its own range. Every page of the log is
+   * read once per range, in storage order, which costs about half what reading stream by stream
+   * through the index does; each page is its own query, so no read transaction stays open between pages.
+   */
+  async *readRange(range: StreamRange, options: RangeReadOptions = {}): AsyncIterable<RecordedEvent[]> {
+    const pageSize = positiveWhole(options.pageSize ?? STREAMS_PAGE_SIZE, 'pageSize');
+    const until = options.until === undefined ? Number.MAX_SAFE_INTEGER : parsePosition(options.until);
+    let after = parsePosition(options.after);
+    for (;;) {
+      const page = this.statements.range.all(after, until, range.from, range.before, pageSize).map(toRecorded);
+      if (page.length > 0) yield page;
+      if (page.length < pageSize) return;
+      after = Number((page[page.length - 1] as RecordedEvent).position);
+      await new Promise((next) => setImmediate(next));
+    }
+  }
+
+  /**
+   * Splits the streams whose names start with `streamPrefix` into at most `parts` ranges of about
+   * as many events each, in name order, none empty unless every one is; a stream is never split.
+   */
+  splitStreams(streamPrefix: string, parts: number): StreamRange[] {
+    positiveWhole(parts, 'parts');
+    const end = prefixEnd(streamPrefix) ?? MAX_STREAM;
+    const events = this.statements.countRange.get(streamPrefix, end)?.n ?? 0;
+    const bounds = [streamPrefix];
+    for (let part = 1; part < parts; part++) {
+      const bound = this.statements.streamAt.get(streamPrefix, end, Math.floor((events * part) / parts))?.stream;
+      if (bound !== undefined && bound !== bounds.at(-1)) bounds.push(bound);
+    }
+    return bounds.map((from, i) => ({ from, before: bounds[i + 1] ?? end }));
   }
 
   async close(): Promise<void> {

@@ -61,33 +61,37 @@ function breachInstant(ticketClocks: readonly SlaClock[]): Date | undefined {
 /** The policy a ticket pinned, or the current one for a ticket whose pinned policy is not given. */
 const pinnedPolicy = (ticket: Ticket, policies: PolicyList): SlaPolicy => policyFor(ticket.policy, policies) ?? policies[0];
 
-/**
- * Applies a ticket's new events (stream order, each above `progress.revision`) to what the list
- * kept of it. An event that cannot be decoded or applied is reported and skipped, so one bad
- * event never stops the list. Undefined when none could be applied. Costs O(events of the
- * ticket): one fold and one clock computation over its compact history.
- */
-export function advanceTicket(
-  progress: TicketProgress | undefined,
-  records: readonly RecordedEvent[],
-  policies: PolicyList,
-  report: (error: Error) => void,
-): ProjectedTicket | undefined {
+/** A ticket part-way through a fold: its state, compact history and last revision. Mutable: folds are hot. */
+export interface TicketFold {
+  state: TicketState;
+  history: TicketEvent[];
+  /** The stream revision of the last event applied; undefined before any. */
+  revision: bigint | undefined;
+}
+
+/** A fold that goes on from what the list kept of a ticket (from nothing without it). */
+export function startFold(progress?: TicketProgress): TicketFold {
   const history = progress?.history.slice() ?? [];
-  let state: TicketState = fold(history);
-  let revision = progress?.revision;
-  for (const record of records) {
-    try {
-      const event = fromStored(record);
-      state = fold([event], state);
-      history.push(compact(event));
-      revision = record.revision;
-    } catch (cause) {
-      report(new Error(`ticket list: skipped ${record.type} ${record.id} at ${record.stream}@${record.revision}: ${(cause as Error).message}`, { cause }));
-    }
+  return { state: fold(history), history, revision: progress?.revision };
+}
+
+/** Applies one recorded event; one that cannot be decoded or applied is reported and skipped, so one bad event never stops a fold. */
+export function foldRecord(ticketFold: TicketFold, record: RecordedEvent, report: (error: Error) => void): void {
+  try {
+    const event = fromStored(record);
+    ticketFold.state = fold([event], ticketFold.state);
+    ticketFold.history.push(compact(event));
+    ticketFold.revision = record.revision;
+  } catch (cause) {
+    report(new Error(`ticket list: skipped ${record.type} ${record.id} at ${record.stream}@${record.revision}: ${(cause as Error).message}`, { cause }));
   }
+}
+
+/** The ticket a fold has reached: its row, clocks and facts; undefined when no event of it could be applied. */
+export function projectFold(ticketFold: TicketFold, policies: PolicyList, report: (error: Error) => void): ProjectedTicket | undefined {
+  const { state, history, revision } = ticketFold;
   const { status, ticket } = state;
-  if (revision === progress?.revision || revision === undefined || ticket === undefined || status === 'none') return undefined;
+  if (revision === undefined || ticket === undefined || status === 'none') return undefined;
   let breachAt: Date | undefined;
   let facts: TicketFacts | undefined;
   try {
@@ -100,6 +104,22 @@ export function advanceTicket(
     report(new Error(`ticket list: no SLA clocks for ticket ${ticket.id}: ${(cause as Error).message}`, { cause }));
   }
   return { revision, history, status, ticket, breachAt, facts };
+}
+
+/**
+ * Applies a ticket's new events (stream order, each above `progress.revision`) to what the list
+ * kept of it. Undefined when none could be applied. Costs O(events of the ticket): one fold and
+ * one clock computation over its compact history.
+ */
+export function advanceTicket(
+  progress: TicketProgress | undefined,
+  records: readonly RecordedEvent[],
+  policies: PolicyList,
+  report: (error: Error) => void,
+): ProjectedTicket | undefined {
+  const ticketFold = startFold(progress);
+  for (const record of records) foldRecord(ticketFold, record, report);
+  return ticketFold.revision === progress?.revision ? undefined : projectFold(ticketFold, policies, report);
 }
 
 /** The report facts of a ticket the list already holds (a generation written before facts were kept). */

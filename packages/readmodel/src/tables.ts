@@ -33,7 +33,7 @@ const liveGeneration = (db: SqliteDatabase) =>
 const GENERATION_PARTS = ['tickets', 'histories', 'facts'] as const;
 const tableOf = (generation: number, part: (typeof GENERATION_PARTS)[number]) => `ticket_list_${generation}_${part}`;
 
-interface TicketRow {
+export interface TicketRow {
   id: string;
   tenant: string;
   state: string;
@@ -51,6 +51,21 @@ interface TicketRow {
   last_event_at: string;
   breach_ms: number | null;
 }
+
+/**
+ * A folded ticket as a rebuild writes it: its row and its facts (JSON), without the compact
+ * history, which the list reads from the ticket's stream the first time it needs it. Plain data,
+ * so that it crosses from a worker thread as it is.
+ */
+export interface StoredTicket {
+  row: TicketRow;
+  facts: string | null;
+}
+
+export const storedTicketOf = (projected: ProjectedTicket): StoredTicket => ({
+  row: toRow(projected),
+  facts: projected.facts === undefined ? null : JSON.stringify(projected.facts),
+});
 
 function toRow({ status, ticket, revision, breachAt }: ProjectedTicket): TicketRow {
   return {
@@ -145,6 +160,12 @@ const toProgress = (row: { revision: number; events: string }): TicketProgress =
   history: JSON.parse(row.events) as TicketEvent[],
 });
 
+/** What the list holds of a ticket; `history` is undefined for a row a rebuild wrote (see StoredTicket). */
+export interface StoredProgress {
+  revision: bigint;
+  history: TicketEvent[] | undefined;
+}
+
 /** One generation of the ticket list's tables in the shared SQLite file. */
 export class TicketTables {
   readonly generation: number;
@@ -183,9 +204,14 @@ export class TicketTables {
     const histories = tableOf(this.generation, 'histories');
     const facts = tableOf(this.generation, 'facts');
     this.statements = {
-      progress: db.prepare<[string], { revision: number; events: string }>(
-        `SELECT t.revision, h.events FROM ${this.tickets} t JOIN ${histories} h ON h.id = t.id WHERE t.id = ?`,
+      progress: db.prepare<[string], { revision: number; events: string | null }>(
+        `SELECT t.revision, h.events FROM ${this.tickets} t LEFT JOIN ${histories} h ON h.id = t.id WHERE t.id = ?`,
       ),
+      lacksHistory: db.prepare<[string], { id: string }>(
+        `SELECT t.id FROM ${this.tickets} t WHERE t.id = ? AND NOT EXISTS (SELECT 1 FROM ${histories} h WHERE h.id = t.id)`,
+      ),
+      dropHistory: db.prepare<[string]>(`DELETE FROM ${histories} WHERE id = ?`),
+      dropFacts: db.prepare<[string]>(`DELETE FROM ${facts} WHERE id = ?`),
       saveTicket: db.prepare<[TicketRow]>(
         `INSERT OR REPLACE INTO ${this.tickets} VALUES
           (@id, @tenant, @state, @severity, @category, @plan, @region, @title, @owner, @escalation_level, @revision, @opened_at, @opened_ms, @closed_at, @last_event_at, @breach_ms)`,
@@ -205,9 +231,24 @@ export class TicketTables {
     };
   }
 
-  progress(ticketId: string): TicketProgress | undefined {
+  progress(ticketId: string): StoredProgress | undefined {
     const row = this.statements.progress.get(ticketId);
-    return row === undefined ? undefined : toProgress(row);
+    if (row === undefined) return undefined;
+    return { revision: BigInt(row.revision), history: row.events === null ? undefined : (JSON.parse(row.events) as TicketEvent[]) };
+  }
+
+  /** Whether the ticket has a row but no history (a rebuild wrote it). */
+  lacksHistory(ticketId: string): boolean {
+    return this.statements.lacksHistory.get(ticketId) !== undefined;
+  }
+
+  /** Writes a rebuilt ticket; a history kept for it (rows copied from another generation) is dropped, since the row may be newer. */
+  saveStored({ row, facts }: StoredTicket, { replacing }: { replacing: boolean }): void {
+    this.statements.saveTicket.run(row);
+    if (facts === null) {
+      if (replacing) this.statements.dropFacts.run(row.id);
+    } else this.statements.saveFacts.run(row.id, facts);
+    if (replacing) this.statements.dropHistory.run(row.id);
   }
 
   save(projected: ProjectedTicket): void {

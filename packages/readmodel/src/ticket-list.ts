@@ -1,15 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TicketFacts } from '@caseflow/analytics';
-import { STREAM_PREFIX } from '@caseflow/engine';
+import { STREAM_PREFIX, streamOf } from '@caseflow/engine';
 import type { EventStore, Position, RecordedEvent, Subscription } from '@caseflow/eventstore';
 import { batchesOf } from '@caseflow/eventstore';
 import type { PolicyList, SlaPolicy } from '@caseflow/sla';
 import { policyList } from '@caseflow/sla';
 import type { SqliteDatabase, SqliteTransaction } from '@caseflow/sqlite';
 import { openSqliteFile } from '@caseflow/sqlite';
-import { advanceTicket, factsOf, ticketIdOf } from './projection.js';
+import type { TicketProgress } from './projection.js';
+import { advanceTicket, factsOf, foldRecord, startFold, ticketIdOf } from './projection.js';
 import type { TicketPage, TicketQuery } from './query.js';
 import { checkQuery } from './query.js';
+import type { StoredProgress } from './tables.js';
 import { TicketTables } from './tables.js';
 
 export interface TicketListOptions {
@@ -85,7 +87,9 @@ export class TicketList {
   private readonly store: EventStore;
   private readonly policies: PolicyList;
   private readonly report: (error: Error) => void;
-  private readonly applyBatch: SqliteTransaction<(records: readonly RecordedEvent[], position: Position) => void>;
+  private readonly applyBatch: SqliteTransaction<
+    (groups: ReadonlyMap<string, RecordedEvent[]>, position: Position, streams: ReadonlyMap<string, readonly RecordedEvent[]>) => void
+  >;
   private position: Position | undefined;
   private readonly waiters = new Map<Position, Set<Waiter>>();
   private readonly stopping = new AbortController();
@@ -110,9 +114,9 @@ export class TicketList {
     this.report = options.onError ?? ((error) => console.error(`caseflow readmodel: ${error.message}`));
     this.fillMissingFacts();
     this.position = this.tables.checkpoint();
-    this.applyBatch = db.transaction((records: readonly RecordedEvent[], position: Position) => {
-      for (const [ticketId, ticketRecords] of byTicket(records)) {
-        const progress = this.tables.progress(ticketId);
+    this.applyBatch = db.transaction((groups: ReadonlyMap<string, RecordedEvent[]>, position: Position, streams: ReadonlyMap<string, readonly RecordedEvent[]>) => {
+      for (const [ticketId, ticketRecords] of groups) {
+        const progress = this.progressOf(ticketId, streams);
         const fresh = newerThan(ticketRecords, progress?.revision ?? -1n);
         if (fresh.length === 0) continue;
         const projected = advanceTicket(progress, fresh, this.policies, this.report);
@@ -144,13 +148,19 @@ export class TicketList {
 
   /**
    * Applies recorded events in one transaction and moves the checkpoint to the last one (used by
-   * start and by a rebuild). Idempotent by (ticket, revision): an event at or below a ticket's
+   * start and by a rebuild). A ticket whose row a rebuild wrote has no history kept yet: its
+   * stream is read once, before the transaction. Idempotent by (ticket, revision): an event at or below a ticket's
    * stored revision is skipped. Events of other streams only move the checkpoint.
    */
-  apply(records: readonly RecordedEvent[]): void {
+  async apply(records: readonly RecordedEvent[]): Promise<void> {
     const last = records.at(-1);
     if (last === undefined) return;
-    this.applyBatch.immediate(records, last.position);
+    const groups = byTicket(records);
+    const streams = new Map<string, RecordedEvent[]>();
+    for (const ticketId of groups.keys()) {
+      if (this.tables.lacksHistory(ticketId)) streams.set(ticketId, await this.store.readStream(streamOf(ticketId)));
+    }
+    this.applyBatch.immediate(groups, last.position, streams);
     this.position = last.position;
     this.wake(records);
   }
@@ -214,6 +224,18 @@ export class TicketList {
     this.tables.makeLive();
   }
 
+  /** What the list holds of a ticket, its history refolded from `streams` (read before the transaction) for a row a rebuild wrote. */
+  private progressOf(ticketId: string, streams: ReadonlyMap<string, readonly RecordedEvent[]>): TicketProgress | undefined {
+    const stored: StoredProgress | undefined = this.tables.progress(ticketId);
+    if (stored === undefined) return undefined;
+    if (stored.history !== undefined) return { revision: stored.revision, history: stored.history };
+    const stream = streams.get(ticketId);
+    if (stream === undefined) throw new Error(`ticket list: the row of ticket ${ticketId} lost its history during a batch; the batch is applied again`);
+    const ticketFold = startFold();
+    for (const record of stream) if (record.revision <= stored.revision) foldRecord(ticketFold, record, this.report);
+    return { revision: stored.revision, history: ticketFold.history };
+  }
+
   /** A generation written before the list kept report facts gets them from the histories it holds, without reading the log. */
   private fillMissingFacts(): void {
     const fill = this.db.transaction((tickets: ReturnType<TicketTables['withoutFacts']>) => {
@@ -239,7 +261,7 @@ export class TicketList {
     this.position = this.tables.checkpoint();
     for await (const batch of batchesOf(this.store.readAll(this.position), MAX_BATCH)) {
       if (this.stopping.signal.aborted) return;
-      this.apply(batch);
+      await this.apply(batch);
     }
   }
 
@@ -249,7 +271,7 @@ export class TicketList {
       const subscription = this.store.subscribeToAll(this.position, { streamPrefix: STREAM_PREFIX });
       this.subscription = subscription;
       try {
-        for await (const batch of batchesOf(subscription, MAX_BATCH)) this.apply(batch);
+        for await (const batch of batchesOf(subscription, MAX_BATCH)) await this.apply(batch);
         if (!signal.aborted) this.report(new Error('ticket list: the event store subscription ended; subscribing again'));
       } catch (error) {
         this.report(new Error(`ticket list: following the event store failed; subscribing again: ${(error as Error).message}`, { cause: error }));

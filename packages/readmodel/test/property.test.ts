@@ -103,7 +103,7 @@ describe('TicketList: property', () => {
           await live.caughtUpTo(log.at(-1)?.position ?? '');
 
           const rebuilt = w.list({ generation: 2 });
-          for (let i = 0; i < log.length; i += batchSize) rebuilt.apply(log.slice(i, i + batchSize));
+          for (let i = 0; i < log.length; i += batchSize) await rebuilt.apply(log.slice(i, i + batchSize));
 
           const now = new Date(w.now + 3 * 60 * MINUTE);
           const opened = tickets.flatMap((ticket) => (ticket === undefined ? [] : [ticket.id]));

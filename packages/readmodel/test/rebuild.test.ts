@@ -7,6 +7,7 @@ import type { SqliteDatabase } from '@caseflow/sqlite';
 import { openSqliteFile } from '@caseflow/sqlite';
 import type { RebuildOptions, RebuildProgress, TicketList } from '../src/index.js';
 import { rebuildTicketList } from '../src/index.js';
+import { workerScript } from '../src/partitions.js';
 import type { OpenTicket } from './world.js';
 import { HOUR, MINUTE, T0, World, adminOf, agent, everyPage, resolutionPolicy, scratchDirectory, supervisor, throughPort } from './world.js';
 
@@ -131,10 +132,10 @@ function rebuild(w: World, options: Partial<RebuildOptions> = {}) {
   return rebuildTicketList({ file: w.file, store: w.store, policies: [w.policy], ...options });
 }
 
-/** A rebuild in batches of two tickets that is told to stop once it has folded the first batch. */
-function rebuildStoppedAfterFirstBatch(w: World) {
+/** A rebuild that is told to stop at its first checkpoint, ten events in. */
+function rebuildStoppedAtFirstCheckpoint(w: World) {
   const stop = new AbortController();
-  return rebuild(w, { batchSize: 2, signal: stop.signal, onProgress: () => stop.abort() });
+  return rebuild(w, { threads: 0, checkpointEvents: 10, signal: stop.signal, onProgress: () => stop.abort() });
 }
 
 /** How many events these tickets' streams hold. */
@@ -206,24 +207,33 @@ describe('rebuildTicketList: a full rebuild', () => {
     await caughtUp(w, live);
     const before = served(live);
 
-    // The rebuild reads through the port, so the test can hold it between two streams while it appends.
+    // The rebuild reads through the port, so the test can hold its read of the log while it appends.
     let appended: Promise<void> | undefined;
     let servedWhileFolding: ReturnType<typeof served> | undefined;
     let followedWhileFolding: ReturnType<typeof served> | undefined;
     let arrived = '';
     const appendWhileFolding = async () => {
-      // FOLDED_FIRST was in the first batch; FOLDED_LAST is not folded yet; the new ticket was not in the log at the start.
+      // FOLDED_FIRST and FOLDED_LAST are being folded; the new ticket was not in the log at the start.
       await w.command({ ...triage, ticketId: FOLDED_FIRST, owner: 'kim' }, T0 + DAY * MINUTE);
       await w.command({ ...triage, ticketId: FOLDED_LAST, owner: 'sam' }, T0 + DAY * MINUTE);
       arrived = await w.open({ tenant: 'fabrikam', at: T0 + DAY * MINUTE });
       await caughtUp(w, live);
       followedWhileFolding = served(live);
     };
-    const store = throughPort(w.store, { beforeReadStream: () => appended ?? Promise.resolve() });
+    const port = throughPort(w.store);
+    const store: EventStore = {
+      ...port,
+      async *readAll(fromPosition) {
+        for await (const record of port.readAll(fromPosition)) {
+          await appended;
+          yield record;
+        }
+      },
+    };
 
     const result = await rebuild(w, {
       store,
-      batchSize: 2,
+      checkpointEvents: 5,
       onProgress: () => {
         if (appended !== undefined) return;
         servedWhileFolding = served(live);
@@ -235,8 +245,8 @@ describe('rebuildTicketList: a full rebuild', () => {
     const rowsFollowed = followedWhileFolding?.pages.flatMap((page) => page.items) ?? [];
     expect(rowsFollowed.map((row) => row.id)).toContain(arrived);
     expect(rowsFollowed.find((row) => row.id === FOLDED_FIRST)).toMatchObject({ state: 'triaged', owner: 'kim' });
-    // FOLDED_LAST was folded with its new event; FOLDED_FIRST's and the new ticket's came by catching up. A port cannot count the log.
-    expect(result).toEqual({ generation: 2, replaced: 1, resumed: false, interrupted: false, events: logBefore.length + 1, totalEvents: undefined, tickets: tickets.length });
+    // The fold stops where the log ended when the rebuild began; what came after, it brings by catching up. A port cannot count the log.
+    expect(result).toEqual({ generation: 2, replaced: 1, resumed: false, interrupted: false, events: logBefore.length, totalEvents: undefined, tickets: tickets.length });
     expect(live.generation).toBe(1);
     await caughtUp(w, live);
     const rebuilt = await w.started();
@@ -254,39 +264,68 @@ describe('rebuildTicketList: a full rebuild', () => {
   });
 });
 
+describe('rebuildTicketList: folding in log order', () => {
+  it('folds the same rows in worker threads as in this one, however few tickets it may hold in memory', async () => {
+    const { w, live } = await liveOverMixedHistory();
+    const expected = served(live);
+    // The tests run from sources; the threads run the package's build, which the test command makes first.
+    expect(workerScript()).toBeDefined();
+
+    for (const options of [{ threads: 2 }, { threads: 0 }, { threads: 0, maxTickets: 1 }, { threads: 3, maxTickets: 2, checkpointEvents: 3 }]) {
+      const result = await rebuild(w, options);
+      expect(result).toMatchObject({ interrupted: false, events: (await w.log()).length, tickets: MIXED.length });
+      expect(served(w.list())).toEqual(expected);
+    }
+  });
+
+  it('given a rebuilt row, reads the ticket\'s stream the first time an event comes for it, and applies it as the live list does', async () => {
+    const { w, live, tickets } = await liveOverMixedHistory();
+    await rebuild(w);
+    const rebuilt = await w.started();
+    const historiesOf = (generation: number) =>
+      withDatabase(w.file, (db) => db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ticket_list_${generation}_histories`).get()?.n);
+    expect(historiesOf(2)).toBe(0);
+
+    // The ticket nobody looked at, and the outage escalated twice.
+    await w.command({ ...triage, ticketId: tickets[5] ?? '', owner: 'lee' }, T0 + DAY * MINUTE);
+    await w.command({ ...escalate(3), ticketId: tickets[3] ?? '' }, T0 + DAY * MINUTE);
+    await caughtUp(w, live);
+    await caughtUp(w, rebuilt);
+
+    expect(rebuilt.query({ owner: 'lee' }, NOW).items.map((row) => row.id)).toEqual([tickets[5]]);
+    expect(served(rebuilt)).toEqual(served(live));
+    expect(historiesOf(2)).toBe(2);
+  });
+});
+
 describe('rebuildTicketList: interrupted and resumed', () => {
-  it('stops between batches when told, leaves generation 1 live, and the next run carries on where it stopped', async () => {
+  it('stops between batches when told, leaves generation 1 live, and the next run resumes from the checkpoint', async () => {
     const w = world();
     const live = await w.started();
-    await w.open({ ticketId: FOLDED_FIRST, at: T0 });
-    const tickets = [FOLDED_FIRST, ...(await mixedHistory(w))];
+    const tickets = await mixedHistory(w);
     const logBefore = await w.log();
     await caughtUp(w, live);
 
-    const first = await rebuildStoppedAfterFirstBatch(w);
+    const first = await rebuildStoppedAtFirstCheckpoint(w);
 
-    const firstBatch = [...tickets].sort().slice(0, 2);
-    expect(first).toEqual({
-      generation: 2, replaced: 1, resumed: false, interrupted: true, tickets: 2, events: await eventsOf(w, firstBatch), totalEvents: logBefore.length,
-    });
+    expect(first).toMatchObject({ generation: 2, replaced: 1, resumed: false, interrupted: true, totalEvents: logBefore.length });
+    expect(first.events).toBe(10);
     expect(w.list().generation).toBe(1);
-    expect(catalogueOf(w.file).generations).toEqual([
+    const saved = catalogueOf(w.file).generations;
+    expect(saved).toEqual([
       expect.objectContaining({ generation: 1, live: 1 }),
       expect.objectContaining({ generation: 2, live: 0, rebuild: expect.any(String) }),
     ]);
+    const checkpointed = (JSON.parse(saved[1]?.rebuild ?? '{}') as { partitions: { after: string; events: number }[] }).partitions;
+    expect(checkpointed).toEqual([expect.objectContaining({ after: logBefore[first.events - 1]?.position, events: first.events })]);
 
-    // Between the runs: an event for a ticket already folded, and a ticket that sorts after every other.
-    await w.command({ ...triage, ticketId: FOLDED_FIRST, owner: 'sam' }, T0 + DAY * MINUTE);
+    // Between the runs: an event for a ticket opened before the checkpoint (the one nobody looked at), and a new ticket.
+    await w.command({ ...triage, ticketId: tickets[5] ?? '', owner: 'sam' }, T0 + DAY * MINUTE);
     await w.open({ ticketId: FOLDED_LAST, at: T0 + DAY * MINUTE });
-    const reports: RebuildProgress[] = [];
-    const second = await rebuild(w, { batchSize: 2, onProgress: (progress) => reports.push(progress) });
+    const second = await rebuild(w, { threads: 0, checkpointEvents: 10 });
 
-    // Only the tickets after the first batch are folded: FOLDED_FIRST's triage comes by catching up, not by folding it again.
-    const logAfter = await w.log();
-    expect(second).toEqual({
-      generation: 2, replaced: 1, resumed: true, interrupted: false, tickets: tickets.length + 1, events: logAfter.length - 1, totalEvents: logBefore.length,
-    });
-    expect(reports[0]).toMatchObject({ tickets: 4 });
+    // The fold goes on from the checkpoint to where the log ended when the first run began; the rest comes by catching up.
+    expect(second).toEqual({ generation: 2, replaced: 1, resumed: true, interrupted: false, tickets: tickets.length, events: logBefore.length, totalEvents: logBefore.length });
     await caughtUp(w, live);
     const resumed = w.list();
     expect(resumed.generation).toBe(2);
@@ -333,7 +372,7 @@ describe('rebuildTicketList: interrupted and resumed', () => {
 
   it('drops an unfinished rebuild begun from another position, and starts over', async () => {
     const { w, live } = await liveOverMixedHistory();
-    await rebuildStoppedAfterFirstBatch(w);
+    await rebuildStoppedAtFirstCheckpoint(w);
 
     const from = (await w.log())[10]?.position;
     const result = await rebuild(w, { from });
@@ -465,19 +504,22 @@ describe('rebuildTicketList: bad input', () => {
     expect(w.list().generation).toBe(1);
   });
 
-  it('refuses a batch size that is not a positive whole number, and leaves the catalogue as it was', async () => {
+  it('refuses a batch size, checkpoint interval, ticket bound or thread count out of range, and leaves the catalogue as it was', async () => {
     const { w } = await liveOverMixedHistory();
     const before = catalogueOf(w.file);
 
     for (const batchSize of [0, -2, 1.5, Number.NaN]) await expect(rebuild(w, { batchSize })).rejects.toThrow(RangeError);
     await expect(rebuild(w, { batchSize: 0 })).rejects.toThrow('batchSize must be a positive whole number; got 0');
+    await expect(rebuild(w, { checkpointEvents: 0 })).rejects.toThrow('checkpointEvents must be a positive whole number; got 0');
+    await expect(rebuild(w, { maxTickets: 2.5 })).rejects.toThrow('maxTickets must be a positive whole number; got 2.5');
+    for (const threads of [-1, 1.5, Number.NaN]) await expect(rebuild(w, { threads })).rejects.toThrow(`threads must be a whole number, 0 or more; got ${threads}`);
 
     expect(catalogueOf(w.file)).toEqual(before);
   });
 
   it('keeps an unfinished rebuild resumable when a run with a bad `from` is refused', async () => {
     const { w } = await liveOverMixedHistory();
-    await rebuildStoppedAfterFirstBatch(w);
+    await rebuildStoppedAtFirstCheckpoint(w);
     const unfinished = catalogueOf(w.file);
 
     await expect(rebuild(w, { from: 'abc' })).rejects.toThrow('not a SQLite event store position: abc');

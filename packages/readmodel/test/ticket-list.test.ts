@@ -271,9 +271,9 @@ describe('TicketList: following the store', () => {
     expect(ids(rows)).toEqual([c, b, a]);
     expect(rows[2]).toMatchObject({ state: 'triaged', owner: 'sam', revision: 1 });
 
-    second.apply(log);
-    second.apply(log.slice(1, 3));
-    second.apply(log);
+    await second.apply(log);
+    await second.apply(log.slice(1, 3));
+    await second.apply(log);
     expect(second.query({}, NOW).items).toEqual(rows);
     expect(second.count()).toBe(3);
     expect(second.checkpoint()).toBe(log.at(-1)?.position);
@@ -374,8 +374,8 @@ describe('TicketList: generations', () => {
     const rebuilt = w.list({ generation: 2 });
     expect(rebuilt.count()).toBe(0);
     expect(rebuilt.checkpoint()).toBeUndefined();
-    rebuilt.apply(log.slice(0, 2));
-    rebuilt.apply(log.slice(2));
+    await rebuilt.apply(log.slice(0, 2));
+    await rebuilt.apply(log.slice(2));
     expect(rebuilt.query({}, NOW)).toEqual(live.query({}, NOW));
     expect(w.list().generation).toBe(1);
 

@@ -1,0 +1,110 @@
+import type { Position, RecordedEvent } from '@caseflow/eventstore';
+import type { PolicyList } from '@caseflow/sla';
+import type { TicketFold } from './projection.js';
+import { foldRecord, projectFold, startFold } from './projection.js';
+import type { StoredTicket } from './tables.js';
+import { storedTicketOf } from './tables.js';
+
+/** Where a partition's events come from: its ticket streams' events in log order, and a stream's earlier events. */
+export interface PartitionSource {
+  /** The partition's events after `after` (from the log's start without it), in log order, a page at a time. */
+  pages(after: Position | undefined): AsyncIterable<readonly RecordedEvent[]>;
+  /** A ticket stream's events below `revision`, in order: to fold again a ticket no longer held in memory. */
+  before(stream: string, revision: bigint): Promise<readonly RecordedEvent[]>;
+}
+
+export interface PartitionFoldOptions {
+  /** Resume after this position (the partition's last checkpoint). */
+  after: Position | undefined;
+  policies: PolicyList;
+  report: (error: Error) => void;
+  /** Tickets per batch handed on. */
+  batchSize: number;
+  /** Events folded between checkpoints. */
+  checkpointEvents: number;
+  /** Tickets held in memory at most (see foldPartition). */
+  maxTickets: number;
+}
+
+/** What a partition hands on: tickets to write, what it folded since its last batch, and with a checkpoint, where it may resume. */
+export interface PartitionBatch {
+  tickets: StoredTicket[];
+  events: number;
+  /** Tickets whose first event is among `events`. */
+  opened: number;
+  /** Every ticket of the partition is in this batch or an earlier one as of this position. */
+  checkpoint?: Position;
+  /** The partition's last batch: `checkpoint` is its last event's position (or the resumed one). */
+  done: boolean;
+}
+
+/** Tickets dropped from memory at once when it is full: a tenth, so that dropping is rare. */
+const EVICT_SHARE = 0.1;
+
+/**
+ * Folds one partition of the ticket streams in log order, as they happened: the log is read once
+ * in the order it is stored, which costs about half what reading it stream by stream does. Memory
+ * holds at most `maxTickets` tickets, whatever the log's size: when it is full, the tickets
+ * untouched the longest (mostly closed ones) are projected, handed on and dropped; one that has
+ * events later is folded again from its stream's earlier events, so the rows are the same
+ * whatever the bound. Each checkpoint hands on every ticket held, so that a run resumed from it
+ * starts with none in memory.
+ */
+export async function foldPartition(source: PartitionSource, options: PartitionFoldOptions, handOn: (batch: PartitionBatch) => Promise<void> | void): Promise<void> {
+  const { policies, report, batchSize, checkpointEvents, maxTickets } = options;
+  // A Map iterates in insertion order: moving a ticket to the end on each event keeps the least recently touched first.
+  const held = new Map<string, TicketFold>();
+  let tickets: StoredTicket[] = [];
+  let events = 0;
+  let opened = 0;
+  let sinceCheckpoint = 0;
+  let position = options.after;
+
+  const project = (ticketFold: TicketFold) => {
+    const projected = projectFold(ticketFold, policies, report);
+    if (projected !== undefined) tickets.push(storedTicketOf(projected));
+  };
+  const flush = async (checkpoint: Position | undefined, done: boolean) => {
+    const batch: PartitionBatch = { tickets, events, opened, done, ...(checkpoint === undefined ? {} : { checkpoint }) };
+    tickets = [];
+    events = 0;
+    opened = 0;
+    await handOn(batch);
+  };
+  const evict = () => {
+    let count = Math.ceil(maxTickets * EVICT_SHARE);
+    for (const [stream, ticketFold] of held) {
+      if (count-- === 0) break;
+      project(ticketFold);
+      held.delete(stream);
+    }
+  };
+
+  for await (const page of source.pages(options.after)) {
+    for (const record of page) {
+      let ticketFold = held.get(record.stream);
+      if (ticketFold === undefined) {
+        ticketFold = startFold();
+        if (record.revision > 0n) for (const earlier of await source.before(record.stream, record.revision)) foldRecord(ticketFold, earlier, report);
+      } else {
+        held.delete(record.stream);
+      }
+      held.set(record.stream, ticketFold);
+      foldRecord(ticketFold, record, report);
+      position = record.position;
+      events += 1;
+      if (record.revision === 0n) opened += 1;
+      if (held.size > maxTickets) evict();
+      if (++sinceCheckpoint >= checkpointEvents) {
+        for (const heldFold of held.values()) project(heldFold);
+        await flush(position, false);
+        sinceCheckpoint = 0;
+      } else if (tickets.length >= batchSize) {
+        await flush(undefined, false);
+      }
+    }
+  }
+  for (const ticketFold of held.values()) project(ticketFold);
+  held.clear();
+  await flush(position, true);
+}
