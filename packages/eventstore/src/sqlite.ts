@@ -182,9 +182,11 @@ export class SqliteEventStore implements EventStore {
         'SELECT * FROM events WHERE position > ? AND position <= ? AND +stream >= ? AND +stream < ? ORDER BY position LIMIT ?',
       ),
       countRange: this.db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM events WHERE stream >= ? AND stream < ?'),
-      streamAt: this.db.prepare<[string, string, number], { stream: string }>(
-        'SELECT stream FROM events WHERE stream >= ? AND stream < ? ORDER BY stream, revision LIMIT 1 OFFSET ?',
+      // The events either side of an offset into the streams between two names: a split falls between different streams.
+      streamsAround: this.db.prepare<[string, string, number], { stream: string }>(
+        'SELECT stream FROM events WHERE stream >= ? AND stream < ? ORDER BY stream, revision LIMIT 2 OFFSET ?',
       ),
+      nextStream: this.db.prepare<[string, string], { stream: string }>('SELECT stream FROM events WHERE stream > ? AND stream < ? ORDER BY stream LIMIT 1'),
       streamsBetween: this.db.prepare<[string, number, string, number], EventRow>(
         'SELECT * FROM events WHERE (stream, revision) > (?, ?) AND stream < ? ORDER BY stream, revision LIMIT ?',
       ),
@@ -459,10 +461,17 @@ export class SqliteEventStore implements EventStore {
     const events = this.statements.countRange.get(streamPrefix, end)?.n ?? 0;
     const bounds = [streamPrefix];
     for (let part = 1; part < parts; part++) {
-      const bound = this.statements.streamAt.get(streamPrefix, end, Math.floor((events * part) / parts))?.stream;
+      const bound = this.firstStreamFrom(streamPrefix, end, Math.max(1, Math.floor((events * part) / parts)));
       if (bound !== undefined && bound !== bounds.at(-1)) bounds.push(bound);
     }
     return bounds.map((from, i) => ({ from, before: bounds[i + 1] ?? end }));
+  }
+
+  /** The first stream between the names that begins at or after the event at `offset` (1 or more) in (stream, revision) order. */
+  private firstStreamFrom(from: string, before: string, offset: number): string | undefined {
+    const [previous, at] = this.statements.streamsAround.all(from, before, offset - 1);
+    if (at === undefined) return undefined;
+    return previous?.stream !== at.stream ? at.stream : this.statements.nextStream.get(at.stream, before)?.stream;
   }
 
   async close(): Promise<void> {
