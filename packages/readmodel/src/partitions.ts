@@ -29,11 +29,15 @@ const PORT_PAGE_SIZE = 1_000;
  */
 const YOUNG_GENERATION_MB = 64;
 
+/** A stream's events below `revision`: how either source folds again a ticket it let go of. */
+const eventsBefore = (store: EventStore) => async (stream: string, revision: bigint) =>
+  (await store.readStream(stream)).filter((record) => record.revision < revision);
+
 /** A SQLite store's range of ticket streams, read in log order up to `until`. */
 export function sqlitePartitionSource(store: SqliteEventStore, range: StreamRange, until: Position): PartitionSource {
   return {
     pages: (after) => store.readRange(range, { ...(after === undefined ? {} : { after }), until }),
-    before: async (stream, revision) => (await store.readStream(stream)).filter((record) => record.revision < revision),
+    before: eventsBefore(store),
   };
 }
 
@@ -52,7 +56,7 @@ export function portPartitionSource(store: EventStore, until: Position): Partiti
       }
       if (page.length > 0) yield page;
     },
-    before: async (stream, revision) => (await store.readStream(stream)).filter((record) => record.revision < revision),
+    before: eventsBefore(store),
   };
 }
 

@@ -207,9 +207,6 @@ export class TicketTables {
       progress: db.prepare<[string], { revision: number; events: string | null }>(
         `SELECT t.revision, h.events FROM ${this.tickets} t LEFT JOIN ${histories} h ON h.id = t.id WHERE t.id = ?`,
       ),
-      lacksHistory: db.prepare<[string], { id: string }>(
-        `SELECT t.id FROM ${this.tickets} t WHERE t.id = ? AND NOT EXISTS (SELECT 1 FROM ${histories} h WHERE h.id = t.id)`,
-      ),
       dropHistory: db.prepare<[string]>(`DELETE FROM ${histories} WHERE id = ?`),
       dropFacts: db.prepare<[string]>(`DELETE FROM ${facts} WHERE id = ?`),
       saveTicket: db.prepare<[TicketRow]>(
@@ -234,12 +231,8 @@ export class TicketTables {
   progress(ticketId: string): StoredProgress | undefined {
     const row = this.statements.progress.get(ticketId);
     if (row === undefined) return undefined;
-    return { revision: BigInt(row.revision), history: row.events === null ? undefined : (JSON.parse(row.events) as TicketEvent[]) };
-  }
-
-  /** Whether the ticket has a row but no history (a rebuild wrote it). */
-  lacksHistory(ticketId: string): boolean {
-    return this.statements.lacksHistory.get(ticketId) !== undefined;
+    const { revision, events } = row;
+    return events === null ? { revision: BigInt(revision), history: undefined } : toProgress({ revision, events });
   }
 
   /** Writes a rebuilt ticket; a history kept for it (rows copied from another generation) is dropped, since the row may be newer. */

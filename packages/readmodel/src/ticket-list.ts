@@ -11,7 +11,6 @@ import type { TicketProgress } from './projection.js';
 import { advanceTicket, factsOf, foldRecord, startFold, ticketIdOf } from './projection.js';
 import type { TicketPage, TicketQuery } from './query.js';
 import { checkQuery } from './query.js';
-import type { StoredProgress } from './tables.js';
 import { TicketTables } from './tables.js';
 
 export interface TicketListOptions {
@@ -41,6 +40,15 @@ const RESUBSCRIBE_DELAY_MS = 1_000;
 const DEFAULT_CAUGHT_UP_TIMEOUT_MS = 5_000;
 
 type Waiter = (error?: Error) => void;
+
+const NEEDS_STREAM = Symbol('needs its stream');
+
+/** Rolls back a batch that holds rows a rebuild wrote (no history kept): their streams are read outside the transaction. */
+class HistoriesNeeded extends Error {
+  constructor(readonly ticketIds: readonly string[]) {
+    super(`the streams of ${ticketIds.length} rebuilt tickets are needed`);
+  }
+}
 
 /** The records above `revision`, each above the one before: duplicates in a batch are dropped too. */
 function newerThan(records: readonly RecordedEvent[], revision: bigint): RecordedEvent[] {
@@ -115,13 +123,20 @@ export class TicketList {
     this.fillMissingFacts();
     this.position = this.tables.checkpoint();
     this.applyBatch = db.transaction((groups: ReadonlyMap<string, RecordedEvent[]>, position: Position, streams: ReadonlyMap<string, readonly RecordedEvent[]>) => {
+      const needed: string[] = [];
       for (const [ticketId, ticketRecords] of groups) {
         const progress = this.progressOf(ticketId, streams);
+        if (progress === NEEDS_STREAM) {
+          needed.push(ticketId);
+          continue;
+        }
         const fresh = newerThan(ticketRecords, progress?.revision ?? -1n);
         if (fresh.length === 0) continue;
         const projected = advanceTicket(progress, fresh, this.policies, this.report);
         if (projected !== undefined) this.tables.save(projected);
       }
+      // Rolls the batch back: apply reads these streams and runs it again.
+      if (needed.length > 0) throw new HistoriesNeeded(needed);
       this.tables.saveCheckpoint(position);
     });
   }
@@ -148,19 +163,25 @@ export class TicketList {
 
   /**
    * Applies recorded events in one transaction and moves the checkpoint to the last one (used by
-   * start and by a rebuild). A ticket whose row a rebuild wrote has no history kept yet: its
-   * stream is read once, before the transaction. Idempotent by (ticket, revision): an event at or below a ticket's
-   * stored revision is skipped. Events of other streams only move the checkpoint.
+   * start and by a rebuild). A ticket whose row a rebuild wrote has no history kept yet: the
+   * transaction rolls back, the streams of such tickets are read (once, outside it), and it runs
+   * again with them. Idempotent by (ticket, revision): an event at or below a ticket's stored
+   * revision is skipped. Events of other streams only move the checkpoint.
    */
   async apply(records: readonly RecordedEvent[]): Promise<void> {
     const last = records.at(-1);
     if (last === undefined) return;
     const groups = byTicket(records);
-    const streams = new Map<string, RecordedEvent[]>();
-    for (const ticketId of groups.keys()) {
-      if (this.tables.lacksHistory(ticketId)) streams.set(ticketId, await this.store.readStream(streamOf(ticketId)));
+    const streams = new Map<string, readonly RecordedEvent[]>();
+    for (;;) {
+      try {
+        this.applyBatch.immediate(groups, last.position, streams);
+        break;
+      } catch (error) {
+        if (!(error instanceof HistoriesNeeded)) throw error;
+        for (const ticketId of error.ticketIds) streams.set(ticketId, await this.store.readStream(streamOf(ticketId)));
+      }
     }
-    this.applyBatch.immediate(groups, last.position, streams);
     this.position = last.position;
     this.wake(records);
   }
@@ -224,13 +245,13 @@ export class TicketList {
     this.tables.makeLive();
   }
 
-  /** What the list holds of a ticket, its history refolded from `streams` (read before the transaction) for a row a rebuild wrote. */
-  private progressOf(ticketId: string, streams: ReadonlyMap<string, readonly RecordedEvent[]>): TicketProgress | undefined {
-    const stored: StoredProgress | undefined = this.tables.progress(ticketId);
+  /** What the list holds of a ticket, the history of a row a rebuild wrote refolded from its stream; NEEDS_STREAM when that stream is not in `streams`. */
+  private progressOf(ticketId: string, streams: ReadonlyMap<string, readonly RecordedEvent[]>): TicketProgress | undefined | typeof NEEDS_STREAM {
+    const stored = this.tables.progress(ticketId);
+    if (stored?.history !== undefined) return { revision: stored.revision, history: stored.history };
     if (stored === undefined) return undefined;
-    if (stored.history !== undefined) return { revision: stored.revision, history: stored.history };
     const stream = streams.get(ticketId);
-    if (stream === undefined) throw new Error(`ticket list: the row of ticket ${ticketId} lost its history during a batch; the batch is applied again`);
+    if (stream === undefined) return NEEDS_STREAM;
     const ticketFold = startFold();
     for (const record of stream) if (record.revision <= stored.revision) foldRecord(ticketFold, record, this.report);
     return { revision: stored.revision, history: ticketFold.history };
