@@ -1,55 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import type { ImportRecord, RecordedEvent, SqliteEventStore } from '../src/index.js';
-import { DuplicateEventIdError, openSqliteEventStore } from '../src/index.js';
+import { describe, expect, it } from '@jest/globals';
+import type { RecordedEvent, SqliteEventStore } from '../src/index.js';
+import { DuplicateEventIdError } from '../src/index.js';
+import { interleaved, readAllOf, record, scratchStores } from './logs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'caseflow-bulk-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const opened: SqliteEventStore[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((store) => store.close()));
-});
-
-function freshStore(): SqliteEventStore {
-  const store = openSqliteEventStore(join(dir, `${randomUUID()}.db`), { pollIntervalMs: 60_000 });
-  opened.push(store);
-  return store;
-}
-
-const T0 = Date.parse('2026-01-05T09:00:00.000Z');
-
-/** A record for `stream`, recorded `minute` minutes after T0. */
-function record(stream: string, minute: number, id: string = randomUUID()): ImportRecord {
-  return {
-    stream,
-    event: { id, type: 'Happened', data: { stream, minute }, metadata: { minute } },
-    recordedAt: new Date(T0 + minute * 60_000).toISOString(),
-  };
-}
-
-/** `counts[name]` records for each stream, interleaved round-robin, as a live log would hold them. */
-function interleaved(counts: Record<string, number>): ImportRecord[] {
-  const left = new Map(Object.entries(counts));
-  const records: ImportRecord[] = [];
-  while (left.size > 0) {
-    for (const [stream, n] of left) {
-      records.push(record(stream, records.length));
-      if (n === 1) left.delete(stream);
-      else left.set(stream, n - 1);
-    }
-  }
-  return records;
-}
-
-async function readAllOf(store: SqliteEventStore): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  for await (const event of store.readAll()) events.push(event);
-  return events;
-}
+const freshStore = scratchStores('bulk');
 
 async function groups(store: SqliteEventStore, prefix: string, options?: { after?: string; pageSize?: number }): Promise<RecordedEvent[][]> {
   const found: RecordedEvent[][] = [];

@@ -3,60 +3,13 @@
  * makes, each thread one range of stream names. Stream names compare as SQLite stores them (UTF-8
  * bytes), which is not always JavaScript's (UTF-16) order, so the expectations here compare bytes.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { ImportRecord, RangeReadOptions, RecordedEvent, SqliteEventStore, StreamRange } from '../src/index.js';
-import { openSqliteEventStore } from '../src/index.js';
+import type { RangeReadOptions, RecordedEvent, SqliteEventStore, StreamRange } from '../src/index.js';
+import { interleaved, readAllOf, record, scratchStores } from './logs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'caseflow-range-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const opened: SqliteEventStore[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((store) => store.close()));
-});
-
-function freshStore(): SqliteEventStore {
-  const store = openSqliteEventStore(join(dir, `${randomUUID()}.db`), { pollIntervalMs: 60_000 });
-  opened.push(store);
-  return store;
-}
-
+const freshStore = scratchStores('range');
 const PREFIX = 'ticket-';
-const T0 = Date.parse('2026-01-05T09:00:00.000Z');
-
-/** The `index`-th record of a log, in `stream`, recorded `index` minutes after T0. */
-function record(stream: string, index: number): ImportRecord {
-  return {
-    stream,
-    event: { id: randomUUID(), type: 'Happened', data: { stream, index } },
-    recordedAt: new Date(T0 + index * 60_000).toISOString(),
-  };
-}
-
-/** `counts[name]` records for each stream, interleaved round-robin, as a live log would hold them. */
-function interleaved(counts: Record<string, number>): ImportRecord[] {
-  const left = new Map(Object.entries(counts));
-  const records: ImportRecord[] = [];
-  while (left.size > 0) {
-    for (const [stream, n] of left) {
-      records.push(record(stream, records.length));
-      if (n === 1) left.delete(stream);
-      else left.set(stream, n - 1);
-    }
-  }
-  return records;
-}
-
-async function readAllOf(store: SqliteEventStore): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  for await (const event of store.readAll()) events.push(event);
-  return events;
-}
 
 async function pagesOf(store: SqliteEventStore, range: StreamRange, options?: RangeReadOptions): Promise<RecordedEvent[][]> {
   const pages: RecordedEvent[][] = [];
