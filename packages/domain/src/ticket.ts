@@ -42,29 +42,87 @@ export interface TicketState {
 
 export const initialState: TicketState = { status: 'none', ticket: undefined };
 
+/** Every field of a ticket, the optional ones included, so that the compiler names any field a copy leaves out. */
+type EveryField<T> = { [K in keyof Required<T>]: T[K] };
+
+/**
+ * A copy with every field listed in one order: copies then share one hidden class, and cost some
+ * tenth of a spread, which matters because a whole-log replay copies a ticket per event.
+ */
+function copyTicket(ticket: Ticket): Ticket {
+  const copy: EveryField<Ticket> = {
+    id: ticket.id,
+    tenant: ticket.tenant,
+    plan: ticket.plan,
+    region: ticket.region,
+    advancedAgreement: ticket.advancedAgreement,
+    category: ticket.category,
+    severity: ticket.severity,
+    title: ticket.title,
+    description: ticket.description,
+    contact: ticket.contact,
+    language: ticket.language,
+    policy: ticket.policy,
+    relatedTicketId: ticket.relatedTicketId,
+    openedBy: ticket.openedBy,
+    owner: ticket.owner,
+    queue: ticket.queue,
+    escalationLevel: ticket.escalationLevel,
+    clockEscalations: ticket.clockEscalations,
+    openedAt: ticket.openedAt,
+    triagedAt: ticket.triagedAt,
+    resolvedAt: ticket.resolvedAt,
+    resolution: ticket.resolution,
+    closedAt: ticket.closedAt,
+    closeReason: ticket.closeReason,
+    reopenCount: ticket.reopenCount,
+    downgradeCount: ticket.downgradeCount,
+    lastEventAt: ticket.lastEventAt,
+  };
+  return copy;
+}
+
 /**
  * How one event changes the ticket's data. The lifecycle state it leads to is the machine's
  * business; this only records facts.
  */
 export function applyFact(ticket: Ticket | undefined, event: TicketEvent): Ticket {
   if (event.type === 'TicketOpened') {
-    const { policy, followUpOf, ...opened } = event.data;
-    return {
+    const { data } = event;
+    const opened: EveryField<Ticket> = {
       id: event.ticketId,
-      ...opened,
-      policy,
-      ...(followUpOf === undefined ? {} : { relatedTicketId: followUpOf }),
+      tenant: data.tenant,
+      plan: data.plan,
+      region: data.region,
+      advancedAgreement: data.advancedAgreement,
+      category: data.category,
+      severity: data.severity,
+      title: data.title,
+      description: data.description,
+      contact: data.contact,
+      language: data.language,
+      policy: data.policy,
+      relatedTicketId: data.followUpOf,
       openedBy: event.actor,
+      owner: undefined,
+      queue: undefined,
       escalationLevel: 0,
       clockEscalations: {},
       openedAt: event.occurredAt,
+      triagedAt: undefined,
+      resolvedAt: undefined,
+      resolution: undefined,
+      closedAt: undefined,
+      closeReason: undefined,
       reopenCount: 0,
       downgradeCount: 0,
       lastEventAt: event.occurredAt,
     };
+    return copyTicket(opened);
   }
   if (ticket === undefined) throw new Error(`${event.type} ${event.id} precedes the ticket's TicketOpened event`);
-  const next: Ticket = { ...ticket, lastEventAt: event.occurredAt };
+  const next = copyTicket(ticket);
+  next.lastEventAt = event.occurredAt;
   switch (event.type) {
     case 'TicketTriaged':
       next.severity = event.data.severity;
@@ -93,10 +151,10 @@ export function applyFact(ticket: Ticket | undefined, event: TicketEvent): Ticke
       next.reopenCount += 1;
       next.escalationLevel = 0;
       next.clockEscalations = {};
-      delete next.resolvedAt;
-      delete next.resolution;
-      delete next.closedAt;
-      delete next.closeReason;
+      next.resolvedAt = undefined;
+      next.resolution = undefined;
+      next.closedAt = undefined;
+      next.closeReason = undefined;
       return next;
     case 'TicketAssigned':
       next.owner = event.data.owner;

@@ -146,9 +146,10 @@ describe('reopening', () => {
     expect(given(escalatedThenClosed).state.ticket?.escalationLevel).toBe(2);
     const { state } = given(escalatedThenClosed).when(reopen()).thenEvents([{ type: 'TicketReopened' }]);
     expect(state.ticket).toMatchObject({ reopenCount: 1, escalationLevel: 0 });
-    expect(state.ticket).not.toHaveProperty('closedAt');
-    expect(state.ticket).not.toHaveProperty('closeReason');
-    expect(state.ticket).not.toHaveProperty('resolvedAt');
-    expect(state.ticket).not.toHaveProperty('resolution');
+    // A ticket keeps every field (see copyTicket): a cleared one is undefined, and JSON leaves it out.
+    const cleared = { closedAt: undefined, closeReason: undefined, resolvedAt: undefined, resolution: undefined };
+    expect(given(escalatedThenClosed).state.ticket).toMatchObject({ closedAt: closedAt.toISOString(), resolvedAt: at(T0, DAY).toISOString() });
+    expect(state.ticket).toMatchObject(cleared);
+    expect(JSON.parse(JSON.stringify(state.ticket))).not.toHaveProperty('closedAt');
   });
 });

@@ -38,6 +38,12 @@ export interface PartitionBatch {
   done: boolean;
 }
 
+interface HeldTicket {
+  fold: TicketFold;
+  /** Has had an event since the last eviction scan passed it. */
+  touched: boolean;
+}
+
 /** Tickets dropped from memory at once when it is full: a tenth, so that dropping is rare. */
 const EVICT_SHARE = 0.1;
 
@@ -52,8 +58,10 @@ const EVICT_SHARE = 0.1;
  */
 export async function foldPartition(source: PartitionSource, options: PartitionFoldOptions, handOn: (batch: PartitionBatch) => Promise<void> | void): Promise<void> {
   const { policies, report, batchSize, checkpointEvents, maxTickets } = options;
-  // A Map iterates in insertion order: moving a ticket to the end on each event keeps the least recently touched first.
-  const held = new Map<string, TicketFold>();
+  // Least recently used, approximately and cheaply (the "clock" scheme): an event only marks its
+  // ticket; when memory is full, the scan from the oldest gives each marked ticket a second chance
+  // at the back and drops the first unmarked ones.
+  const held = new Map<string, HeldTicket>();
   let tickets: StoredTicket[] = [];
   let events = 0;
   let opened = 0;
@@ -73,30 +81,36 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
   };
   const evict = () => {
     let count = Math.ceil(maxTickets * EVICT_SHARE);
-    for (const [stream, ticketFold] of held) {
-      if (count-- === 0) break;
-      project(ticketFold);
+    for (const [stream, heldTicket] of held) {
+      if (count === 0) break;
       held.delete(stream);
+      if (heldTicket.touched) {
+        heldTicket.touched = false;
+        held.set(stream, heldTicket);
+      } else {
+        project(heldTicket.fold);
+        count -= 1;
+      }
     }
   };
 
   for await (const page of source.pages(options.after)) {
     for (const record of page) {
-      let ticketFold = held.get(record.stream);
-      if (ticketFold === undefined) {
-        ticketFold = startFold();
-        if (record.revision > 0n) for (const earlier of await source.before(record.stream, record.revision)) foldRecord(ticketFold, earlier, report);
+      let heldTicket = held.get(record.stream);
+      if (heldTicket === undefined) {
+        heldTicket = { fold: startFold(), touched: false };
+        if (record.revision > 0n) for (const earlier of await source.before(record.stream, record.revision)) foldRecord(heldTicket.fold, earlier, report);
+        held.set(record.stream, heldTicket);
       } else {
-        held.delete(record.stream);
+        heldTicket.touched = true;
       }
-      held.set(record.stream, ticketFold);
-      foldRecord(ticketFold, record, report);
+      foldRecord(heldTicket.fold, record, report);
       position = record.position;
       events += 1;
       if (record.revision === 0n) opened += 1;
       if (held.size > maxTickets) evict();
       if (++sinceCheckpoint >= checkpointEvents) {
-        for (const heldFold of held.values()) project(heldFold);
+        for (const { fold } of held.values()) project(fold);
         await flush(position, false);
         sinceCheckpoint = 0;
       } else if (tickets.length >= batchSize) {
@@ -104,7 +118,7 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
       }
     }
   }
-  for (const ticketFold of held.values()) project(ticketFold);
+  for (const { fold } of held.values()) project(fold);
   held.clear();
   await flush(position, true);
 }

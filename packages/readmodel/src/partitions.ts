@@ -21,7 +21,8 @@ export type WorkerMessage = { kind: 'batch'; batch: PartitionBatch } | { kind: '
 export const WRITE_CREDITS = 0;
 /** Batches a worker may have posted and not yet seen written: enough to keep it busy, few enough to bound memory. */
 const BATCHES_IN_FLIGHT = 3;
-const PORT_PAGE_SIZE = 1_000;
+/** Events per read: small pages keep what a fold has alive small, which makes its young-generation collections cheaper. */
+const PAGE_SIZE = 1_000;
 /**
  * A fold makes short-lived objects by the million (decoded events, tickets copied per event): with
  * V8's default young generation they outlive a scavenge and are promoted, and a fold then spent a
@@ -36,7 +37,7 @@ const eventsBefore = (store: EventStore) => async (stream: string, revision: big
 /** A SQLite store's range of ticket streams, read in log order up to `until`. */
 export function sqlitePartitionSource(store: SqliteEventStore, range: StreamRange, until: Position): PartitionSource {
   return {
-    pages: (after) => store.readRange(range, { ...(after === undefined ? {} : { after }), until }),
+    pages: (after) => store.readRange(range, { ...(after === undefined ? {} : { after }), until, pageSize: PAGE_SIZE }),
     before: eventsBefore(store),
   };
 }
@@ -48,7 +49,7 @@ export function portPartitionSource(store: EventStore, until: Position): Partiti
       let page: RecordedEvent[] = [];
       for await (const record of store.readAll(after)) {
         if (record.stream.startsWith(STREAM_PREFIX)) page.push(record);
-        if (page.length >= PORT_PAGE_SIZE) {
+        if (page.length >= PAGE_SIZE) {
           yield page;
           page = [];
         }

@@ -34,8 +34,8 @@ const FREE_TEXT_FIELDS = ['text', 'description', 'summary'];
  * the ticket's; the property test holds rows folded from compact histories to full folds.
  */
 function compact(event: TicketEvent): TicketEvent {
-  const data: Record<string, unknown> = { ...event.data };
-  for (const field of FREE_TEXT_FIELDS) if (typeof data[field] === 'string') data[field] = '';
+  let data = event.data as Record<string, unknown>;
+  for (const field of FREE_TEXT_FIELDS) if (typeof data[field] === 'string' && data[field] !== '') data = { ...data, [field]: '' };
   const { type, occurredAt } = event;
   const kept = type === 'TicketOpened' ? { type, ticketId: event.ticketId, actor: event.actor, occurredAt, data } : { type, occurredAt, data };
   return kept as TicketEvent;

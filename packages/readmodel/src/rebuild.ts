@@ -36,7 +36,10 @@ export interface RebuildOptions {
    * rebuild from a position, fold here.
    */
   threads?: number;
-  /** Events a folding thread folds between checkpoints (default 500,000): what an interrupted run folds again at most, per thread. */
+  /**
+   * Events a folding thread folds between checkpoints (default 1,000,000): what an interrupted run
+   * folds again at most, per thread. Each checkpoint writes every ticket the thread holds.
+   */
   checkpointEvents?: number;
   /** Tickets a folding thread holds in memory at most (default 10,000): what bounds memory, whatever the log's size. */
   maxTickets?: number;
@@ -88,7 +91,7 @@ interface RebuildState {
 }
 
 const DEFAULT_BATCH = 5_000;
-const DEFAULT_CHECKPOINT_EVENTS = 500_000;
+const DEFAULT_CHECKPOINT_EVENTS = 1_000_000;
 const DEFAULT_MAX_TICKETS = 10_000;
 const MAX_DEFAULT_THREADS = 4;
 
