@@ -1,6 +1,6 @@
 import type { TicketFacts } from '@caseflow/analytics';
 import { ticketFacts } from '@caseflow/analytics';
-import type { LifecycleState, Ticket, TicketEvent, TicketState } from '@caseflow/domain';
+import type { LifecycleState, Ticket, TicketEvent } from '@caseflow/domain';
 import { fold } from '@caseflow/domain';
 import { STREAM_PREFIX, fromStored } from '@caseflow/engine';
 import type { RecordedEvent } from '@caseflow/eventstore';
@@ -61,9 +61,13 @@ function breachInstant(ticketClocks: readonly SlaClock[]): Date | undefined {
 /** The policy a ticket pinned, or the current one for a ticket whose pinned policy is not given. */
 const pinnedPolicy = (ticket: Ticket, policies: PolicyList): SlaPolicy => policyFor(ticket.policy, policies) ?? policies[0];
 
-/** A ticket part-way through a fold: its state, compact history and last revision. Mutable: folds are hot. */
+/**
+ * A ticket part-way through a fold: its compact history and last revision. The ticket itself is
+ * folded from the history once, when it is projected: folding it per event would make a copy of
+ * it per event that outlives young-generation collections, and a whole-log rebuild would fill the
+ * heap with them. Mutable: folds are hot.
+ */
 export interface TicketFold {
-  state: TicketState;
   history: TicketEvent[];
   /** The stream revision of the last event applied; undefined before any. */
   revision: bigint | undefined;
@@ -71,15 +75,16 @@ export interface TicketFold {
 
 /** A fold that goes on from what the list kept of a ticket (from nothing without it). */
 export function startFold(progress?: TicketProgress): TicketFold {
-  const history = progress?.history.slice() ?? [];
-  return { state: fold(history), history, revision: progress?.revision };
+  return { history: progress?.history.slice() ?? [], revision: progress?.revision };
 }
 
 /** Applies one recorded event; one that cannot be decoded or applied is reported and skipped, so one bad event never stops a fold. */
 export function foldRecord(ticketFold: TicketFold, record: RecordedEvent, report: (error: Error) => void): void {
   try {
     const event = fromStored(record);
-    ticketFold.state = fold([event], ticketFold.state);
+    // Only a ticket's first event can fail to apply (anything but TicketOpened); every later one
+    // applies to the ticket it opened, so it waits for the projection (see TicketFold).
+    if (ticketFold.history.length === 0) fold([event]);
     ticketFold.history.push(compact(event));
     ticketFold.revision = record.revision;
   } catch (cause) {
@@ -89,8 +94,8 @@ export function foldRecord(ticketFold: TicketFold, record: RecordedEvent, report
 
 /** The ticket a fold has reached: its row, clocks and facts; undefined when no event of it could be applied. */
 export function projectFold(ticketFold: TicketFold, policies: PolicyList, report: (error: Error) => void): ProjectedTicket | undefined {
-  const { state, history, revision } = ticketFold;
-  const { status, ticket } = state;
+  const { history, revision } = ticketFold;
+  const { status, ticket } = fold(history);
   if (revision === undefined || ticket === undefined || status === 'none') return undefined;
   let breachAt: Date | undefined;
   let facts: TicketFacts | undefined;

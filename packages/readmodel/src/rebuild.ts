@@ -9,6 +9,7 @@ import type { PartitionBatch, PartitionSource } from './fold-partition.js';
 import { foldPartition } from './fold-partition.js';
 import { portPartitionSource, runInWorkers, sqlitePartitionSource, workerScript } from './partitions.js';
 import { advanceTicket } from './projection.js';
+import type { DeferredIndexes } from './tables.js';
 import { Generations, TicketTables, storedTicketOf } from './tables.js';
 import { TicketList } from './ticket-list.js';
 export interface RebuildOptions {
@@ -128,6 +129,13 @@ function partitionsOf(store: EventStore, threads: number): PartitionState[] {
 const isRebuildState = (state: unknown): state is RebuildState =>
   typeof state === 'object' && state !== null && Array.isArray((state as RebuildState).partitions) && typeof (state as RebuildState).refolded === 'object';
 
+/**
+ * A full rebuild writes a ticket again only with more of its events (after letting it go, or
+ * after a checkpoint), so its tables can take rows without keys until the end; a rebuild from a
+ * position replaces copied rows, which needs them.
+ */
+const deferredFor = (from: Position | null): DeferredIndexes => ({ deferIndexes: true, deferKeys: from === null });
+
 /** Thrown by a fold in this thread when the signal stops it between batches. */
 class Stopped extends Error {}
 
@@ -170,7 +178,7 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
     if (resumed) {
       generation = unfinished.generation;
       state = saved;
-      tables = new TicketTables(db, options.file, generation, { deferIndexes: true });
+      tables = new TicketTables(db, options.file, generation, deferredFor(from));
     } else {
       // In this order: rows copied after their checkpoint is read are at least that current, and a
       // ticket with events up to `high` is either refolded or in those rows (see streamsToRefold).
@@ -192,7 +200,7 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
         .transaction((): [number, TicketTables] => {
           const fresh = generations.next();
           if (unfinished !== undefined) generations.drop(unfinished.generation);
-          const freshTables = new TicketTables(db, options.file, fresh, { deferIndexes: true });
+          const freshTables = new TicketTables(db, options.file, fresh, deferredFor(from));
           if (from !== null) generations.copy(replaced, fresh);
           freshTables.saveRebuildState(JSON.stringify(state));
           return [fresh, freshTables];
@@ -236,6 +244,7 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
         ? await foldPartitions({ store, file: options.file, state, policies, report, signal, threads, onBatch, fold: { batchSize, checkpointEvents, maxTickets } })
         : await refoldStreams({ store, state, policies, report, signal, batchSize, tables, onProgress: () => options.onProgress?.(progress()), db });
     if (interrupted) return { ...progress(), replaced, resumed, interrupted: true };
+    if (from === null) db.transaction(() => tables.keyRows()).immediate();
     // Every ticket is folded as of `high` or later; following the log from there applies only what is newer (apply is idempotent by revision).
     if (state.high !== null) tables.saveCheckpoint(state.high);
 

@@ -154,6 +154,18 @@ function withDatabase<T>(file: string, use: (db: SqliteDatabase) => T): T {
   }
 }
 
+/** Whether a generation's tickets and facts tables refuse a second row for an id. */
+function uniquelyKeyed(file: string, generation: number) {
+  return withDatabase(file, (db) => {
+    const keyed = (part: string) =>
+      db
+        .prepare<[], { name: string; unique: number }>(`SELECT name, "unique" FROM pragma_index_list('ticket_list_${generation}_${part}')`)
+        .all()
+        .some(({ name, unique }) => unique === 1 && db.prepare<[], { name: string }>(`SELECT name FROM pragma_index_info('${name}')`).all().map((c) => c.name).join() === 'id');
+    return { tickets: keyed('tickets'), facts: keyed('facts') };
+  });
+}
+
 /** The generations the file's catalogue holds, and the ticket list's tables and indexes. */
 function catalogueOf(file: string) {
   return withDatabase(file, (db) => ({
@@ -196,6 +208,9 @@ describe('rebuildTicketList: a full rebuild', () => {
       objects.filter((name) => name.startsWith(`ticket_list_${generation}_tickets_by`)).map((name) => name.replace(`_${generation}_`, '_N_'));
     expect(indexesOf(2)).toEqual(indexesOf(1));
     expect(indexesOf(2)).toHaveLength(5);
+    // Its rows were written without keys; the ids are unique once it is live, as the live list's upserts need.
+    expect(uniquelyKeyed(w.file, 2)).toEqual({ tickets: true, facts: true });
+    expect(uniquelyKeyed(w.file, 1)).toEqual({ tickets: true, facts: true });
   });
 
   it('keeps the live list serving and following generation 1 while it folds, and brings what was appended meanwhile into the new generation', async () => {
