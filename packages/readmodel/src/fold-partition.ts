@@ -79,6 +79,14 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
     opened = 0;
     await handOn(batch);
   };
+  /** Hands on every ticket held, in batches, so that the writer writes the first while this projects the rest; the last carries the checkpoint. */
+  const handOnHeld = async (done: boolean) => {
+    for (const { fold } of held.values()) {
+      project(fold);
+      if (tickets.length >= batchSize) await flush(undefined, false);
+    }
+    await flush(position, done);
+  };
   const evict = () => {
     let count = Math.ceil(maxTickets * EVICT_SHARE);
     for (const [stream, heldTicket] of held) {
@@ -110,15 +118,13 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
       if (record.revision === 0n) opened += 1;
       if (held.size > maxTickets) evict();
       if (++sinceCheckpoint >= checkpointEvents) {
-        for (const { fold } of held.values()) project(fold);
-        await flush(position, false);
+        await handOnHeld(false);
         sinceCheckpoint = 0;
       } else if (tickets.length >= batchSize) {
         await flush(undefined, false);
       }
     }
   }
-  for (const { fold } of held.values()) project(fold);
+  await handOnHeld(true);
   held.clear();
-  await flush(position, true);
 }

@@ -160,6 +160,15 @@ function createGeneration(db: SqliteDatabase, generation: number, { deferIndexes
     CREATE INDEX IF NOT EXISTS ${tickets}_by_breach ON ${tickets} (breach_ms) WHERE breach_ms IS NOT NULL;`);
 }
 
+/** Whether a unique index (a primary key's included) is on the table's id alone. */
+const hasUniqueIds = (db: SqliteDatabase, table: string): boolean =>
+  db
+    .prepare<[string]>(
+      `SELECT 1 FROM pragma_index_list(?) AS list, pragma_index_info(list.name) AS info
+        WHERE list."unique" = 1 GROUP BY list.name HAVING count(*) = 1 AND max(info.name) = 'id'`,
+    )
+    .get(table) !== undefined;
+
 const prepareListing = (db: SqliteDatabase, sql: string) => db.prepare<(string | number)[], TicketRow>(sql);
 
 const toProgress = (row: { revision: number; events: string }): TicketProgress => ({
@@ -178,6 +187,8 @@ export class TicketTables {
   readonly generation: number;
   private readonly tickets: string;
   private readonly statements;
+  /** Made with `deferKeys` and not yet keyed (see keyRows). */
+  private readonly keyless: boolean;
   /** Listing statements, one per combination of filters. */
   private readonly listings = new Map<string, ReturnType<typeof prepareListing>>();
 
@@ -211,6 +222,8 @@ export class TicketTables {
       })
       .immediate();
     this.tickets = tableOf(this.generation, 'tickets');
+    // From the table itself: a rebuild resumed by a later version may find tables made either way.
+    this.keyless = !hasUniqueIds(db, this.tickets);
     const histories = tableOf(this.generation, 'histories');
     const facts = tableOf(this.generation, 'facts');
     this.statements = {
@@ -225,6 +238,8 @@ export class TicketTables {
       ),
       saveHistory: db.prepare<[string, string]>(`INSERT OR REPLACE INTO ${histories} (id, events) VALUES (?, ?)`),
       saveFacts: db.prepare<[string, string]>(`INSERT OR REPLACE INTO ${facts} (id, facts) VALUES (?, ?)`),
+      // Without keys, a ticket's facts share its row's rowid, so that keyRows finds stale facts by its stale rows.
+      appendFacts: db.prepare<[number | bigint, string, string]>(`INSERT INTO ${facts} (rowid, id, facts) VALUES (?, ?, ?)`),
       allFacts: db.prepare<[], { facts: string }>(`SELECT facts FROM ${facts} ORDER BY id`),
       withoutFacts: db.prepare<[string, number], { id: string; revision: number; events: string }>(
         `SELECT t.id, t.revision, h.events FROM ${this.tickets} t JOIN ${histories} h ON h.id = t.id
@@ -247,8 +262,10 @@ export class TicketTables {
 
   /** Writes a rebuilt ticket; a history kept for it (rows copied from another generation) is dropped, since the row may be newer. */
   saveStored({ row, facts }: StoredTicket, { replacing }: { replacing: boolean }): void {
-    this.statements.saveTicket.run(row);
-    if (facts === null) {
+    const { lastInsertRowid } = this.statements.saveTicket.run(row);
+    if (this.keyless) {
+      if (facts !== null) this.statements.appendFacts.run(lastInsertRowid, row.id, facts);
+    } else if (facts === null) {
       if (replacing) this.statements.dropFacts.run(row.id);
     } else this.statements.saveFacts.run(row.id, facts);
     if (replacing) this.statements.dropHistory.run(row.id);
@@ -281,11 +298,15 @@ export class TicketTables {
 
   /** Keeps each ticket's last written row (and facts) and makes the ids unique, for tables made with `deferKeys`. Idempotent. */
   keyRows(): void {
-    for (const table of [this.tickets, tableOf(this.generation, 'facts')]) {
-      this.db.exec(`
-        DELETE FROM ${table} WHERE rowid NOT IN (SELECT max(rowid) FROM ${table} GROUP BY id);
-        CREATE UNIQUE INDEX IF NOT EXISTS ${table}_id_key ON ${table} (id);`);
-    }
+    const facts = tableOf(this.generation, 'facts');
+    this.db.exec(`
+      CREATE TEMP TABLE stale_rows AS
+        SELECT rowid AS stale FROM ${this.tickets} WHERE rowid NOT IN (SELECT max(rowid) FROM ${this.tickets} GROUP BY id);
+      DELETE FROM ${facts} WHERE rowid IN (SELECT stale FROM stale_rows);
+      DELETE FROM ${this.tickets} WHERE rowid IN (SELECT stale FROM stale_rows);
+      DROP TABLE stale_rows;
+      CREATE UNIQUE INDEX IF NOT EXISTS ${this.tickets}_id_key ON ${this.tickets} (id);
+      CREATE UNIQUE INDEX IF NOT EXISTS ${facts}_id_key ON ${facts} (id);`);
   }
 
   checkpoint(): Position | undefined {
