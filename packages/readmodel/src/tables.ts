@@ -296,8 +296,9 @@ export class TicketTables {
     this.statements.saveRebuild.run(state ?? null, this.generation);
   }
 
-  /** Keeps each ticket's last written row (and facts) and makes the ids unique, for tables made with `deferKeys`. Idempotent. */
+  /** Keeps each ticket's last written row (and facts) and makes the ids unique, for tables made with `deferKeys`; keyed tables are left as they are. */
   keyRows(): void {
+    if (!this.keyless) return;
     const facts = tableOf(this.generation, 'facts');
     this.db.exec(`
       CREATE TEMP TABLE stale_rows AS
