@@ -4,6 +4,7 @@ import type { EventStore, Position, RecordedEvent, StreamRange } from '@caseflow
 import { SqliteEventStore } from '@caseflow/eventstore';
 import type { PolicyList, SlaPolicy } from '@caseflow/sla';
 import { policyList } from '@caseflow/sla';
+import type { SqliteDatabase } from '@caseflow/sqlite';
 import { openSqliteFile } from '@caseflow/sqlite';
 import type { PartitionBatch, PartitionSource } from './fold-partition.js';
 import { foldPartition } from './fold-partition.js';
@@ -175,16 +176,19 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
     let generation: number;
     let state: RebuildState;
     let tables: TicketTables;
+    /** With `from`: the streams to fold again, read after `high` (so that none up to it is missed), once per run. */
+    let toRefold: string[] = [];
     if (resumed) {
       generation = unfinished.generation;
       state = saved;
       tables = new TicketTables(db, options.file, generation, deferredFor(from));
+      if (from !== null) toRefold = await streamsToRefold(store, from, state.copied);
     } else {
       // In this order: rows copied after their checkpoint is read are at least that current, and a
       // ticket with events up to `high` is either refolded or in those rows (see streamsToRefold).
       const copied = from === null ? null : (live.checkpoint() ?? null);
       const high = (await lastPositionOf(store)) ?? null;
-      if (from !== null) await streamsToRefold(store, from, copied);
+      if (from !== null) toRefold = await streamsToRefold(store, from, copied);
       const totalEvents = store instanceof SqliteEventStore ? store.countAfter(from ?? undefined) : undefined;
       state = {
         from,
@@ -242,7 +246,7 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
     const interrupted =
       from === null
         ? await foldPartitions({ store, file: options.file, state, policies, report, signal, threads, onBatch, fold: { batchSize, checkpointEvents, maxTickets } })
-        : await refoldStreams({ store, state, policies, report, signal, batchSize, tables, onProgress: () => options.onProgress?.(progress()), db });
+        : await refoldStreams({ store, state, only: toRefold, policies, report, signal, batchSize, tables, onProgress: () => options.onProgress?.(progress()), db });
     if (interrupted) return { ...progress(), replaced, resumed, interrupted: true };
     if (from === null) db.transaction(() => tables.keyRows()).immediate();
     // Every ticket is folded as of `high` or later; following the log from there applies only what is newer (apply is idempotent by revision).
@@ -312,19 +316,20 @@ async function foldPartitions(run: PartitionsRun): Promise<boolean> {
 interface RefoldRun {
   store: EventStore;
   state: RebuildState;
+  /** The ticket streams to fold again (see streamsToRefold). */
+  only: readonly string[];
   policies: PolicyList;
   report: (error: Error) => void;
   signal: AbortSignal | undefined;
   batchSize: number;
   tables: TicketTables;
   onProgress: () => void;
-  db: ReturnType<typeof openSqliteFile>['db'];
+  db: SqliteDatabase;
 }
 
 /** A rebuild from a position: folds again, stream by stream, the tickets with events after it; true when stopped by the signal. */
-async function refoldStreams({ store, state, policies, report, signal, batchSize, tables, onProgress, db }: RefoldRun): Promise<boolean> {
-  const { from, copied, refolded } = state;
-  const only = await streamsToRefold(store, from as Position, copied);
+async function refoldStreams({ store, state, only, policies, report, signal, batchSize, tables, onProgress, db }: RefoldRun): Promise<boolean> {
+  const { refolded } = state;
   const saveBatch = db.transaction((streams: readonly RecordedEvent[][]) => {
     for (const records of streams) {
       const projected = advanceTicket(undefined, records, policies, report);
