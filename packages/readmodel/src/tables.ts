@@ -188,7 +188,7 @@ export class TicketTables {
   private readonly tickets: string;
   private readonly statements;
   /** Made with `deferKeys` and not yet keyed (see keyRows). */
-  private readonly keyless: boolean;
+  private keyless: boolean;
   /** Listing statements, one per combination of filters. */
   private readonly listings = new Map<string, ReturnType<typeof prepareListing>>();
 
@@ -308,6 +308,7 @@ export class TicketTables {
       DROP TABLE stale_rows;
       CREATE UNIQUE INDEX IF NOT EXISTS ${this.tickets}_id_key ON ${this.tickets} (id);
       CREATE UNIQUE INDEX IF NOT EXISTS ${facts}_id_key ON ${facts} (id);`);
+    this.keyless = false;
   }
 
   checkpoint(): Position | undefined {

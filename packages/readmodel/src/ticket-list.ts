@@ -23,7 +23,7 @@ export interface TicketListOptions {
   onError?: (error: Error) => void;
   /**
    * The generation of tables to read and write; default: the file's live one (1 on a new file).
-   * A rebuild fills a fresh generation with `apply` and then calls `makeLive` on it.
+   * A rebuild (see rebuildTicketList) fills a fresh generation, catches it up with `apply`, and then calls `makeLive` on it.
    */
   generation?: number;
   /**
