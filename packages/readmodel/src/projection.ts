@@ -4,8 +4,8 @@ import type { LifecycleState, Ticket, TicketEvent } from '@caseflow/domain';
 import { fold } from '@caseflow/domain';
 import { STREAM_PREFIX, fromStored } from '@caseflow/engine';
 import type { RecordedEvent } from '@caseflow/eventstore';
-import type { PolicyList, SlaClock, SlaPolicy } from '@caseflow/sla';
-import { clocks, policyFor } from '@caseflow/sla';
+import type { PolicyList, SlaClock } from '@caseflow/sla';
+import { clocks, pinnedPolicy } from '@caseflow/sla';
 
 /** What the list keeps of a ticket to apply its next events without reading its stream again. */
 export interface TicketProgress {
@@ -58,8 +58,6 @@ function breachInstant(ticketClocks: readonly SlaClock[]): Date | undefined {
   return earliest;
 }
 
-/** The policy a ticket pinned, or the current one for a ticket whose pinned policy is not given. */
-const pinnedPolicy = (ticket: Ticket, policies: PolicyList): SlaPolicy => policyFor(ticket.policy, policies) ?? policies[0];
 
 /**
  * A ticket part-way through a fold: its compact history and last revision. The ticket itself is
@@ -100,7 +98,7 @@ export function projectFold(ticketFold: TicketFold, policies: PolicyList, report
   let breachAt: Date | undefined;
   let facts: TicketFacts | undefined;
   try {
-    const policy = pinnedPolicy(ticket, policies);
+    const policy = pinnedPolicy(ticket.policy, policies);
     const ticketClocks = clocks(history, policy, new Date(ticket.lastEventAt));
     breachAt = breachInstant(ticketClocks);
     facts = ticketFacts(history, policy, ticketClocks);
@@ -131,5 +129,5 @@ export function advanceTicket(
 export function factsOf(progress: TicketProgress, policies: PolicyList): TicketFacts {
   const { ticket } = fold(progress.history);
   if (ticket === undefined) throw new Error('a ticket list history starts with its TicketOpened event');
-  return ticketFacts(progress.history, pinnedPolicy(ticket, policies));
+  return ticketFacts(progress.history, pinnedPolicy(ticket.policy, policies));
 }

@@ -6,7 +6,7 @@
 import type { Category, Plan, Severity } from '@caseflow/domain';
 import type { CalendarSpec } from './calendar.js';
 import type { SlaPolicy, Target } from './policy.js';
-import { NO_COMMITMENT, TICKET_REGION, WALL_CLOCK } from './policy.js';
+import { NO_COMMITMENT, TICKET_REGION, WALL_CLOCK, policyFor } from './policy.js';
 
 type Hours = [string, string][];
 
@@ -122,3 +122,6 @@ export function policyList(policies: readonly SlaPolicy[] = []): PolicyList {
   const [current = defaultPolicy, ...older] = policies;
   return [current, ...older];
 }
+
+/** The policy a ticket pinned when it opened, or the current one when the pinned one is not among those given. */
+export const pinnedPolicy = (ref: { id: string; version: number }, policies: PolicyList): SlaPolicy => policyFor(ref, policies) ?? policies[0];

@@ -35,13 +35,11 @@ export function principalOf(claims: TokenClaims, directory: TenantDirectory): Pr
 
 export const canSee = (principal: Principal, tenant: string) => principal.scope === 'all' || principal.scope.includes(tenant);
 
-export const isSupportStaff = (principal: Principal) => SUPPORT_STAFF.has(principal.actor.role);
-
 /** Customers and partners read public notes only. */
 export const seesInternalNotes = (principal: Principal) => SEES_EVERYTHING.has(principal.actor.role);
 
 export function requireSupportStaff(principal: Principal, what: string): void {
-  if (!isSupportStaff(principal)) {
+  if (!SUPPORT_STAFF.has(principal.actor.role)) {
     const { role, id, tenant } = principal.actor;
     throw new Problem('forbidden', `${role} ${id}@${tenant} may not ${what}: only agents and supervisors may`);
   }

@@ -12,7 +12,7 @@ import { UnauthorizedError, bearerToken } from '@caseflow/identity';
 import type { TicketList } from '@caseflow/readmodel';
 import { InvalidCursorError } from '@caseflow/readmodel';
 import type { SlaPolicy } from '@caseflow/sla';
-import { defaultPolicy } from '@caseflow/sla';
+import { policyList } from '@caseflow/sla';
 import type { PhoneVerifications, VerificationView } from '@caseflow/verification';
 import { ensureVerificationCodesTopic, publishVerificationCode } from '@caseflow/verification';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
@@ -53,7 +53,7 @@ import {
   commandBody,
 } from './schemas.js';
 import type { AdjustableClock } from './test-clock.js';
-import { asOf, visibleHistory, withClocks } from './views.js';
+import { openedView, visibleHistory, withClocks } from './views.js';
 
 export interface ApiOptions {
   engine: CommandEngine;
@@ -90,8 +90,8 @@ const SECURED = [{ bearer: [] }];
  */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { engine, store, tickets, directory, verifyToken, verifications, bus, clock, testClock } = options;
-  const policies = options.policies ?? [defaultPolicy];
-  const metrics = new ApiMetrics({ ...options.gauges, readModelTickets: () => tickets.count() });
+  const policies = policyList(options.policies);
+  const metrics = new ApiMetrics(options.gauges ?? {}, () => tickets.count());
   // The API may start before any notifier has created the topic the codes go to.
   await ensureVerificationCodesTopic(bus);
 
@@ -194,15 +194,15 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   };
 
   const handle = async (
-    request: FastifyRequest,
+    request: FastifyRequest & { headers: z.infer<typeof CommandHeaders> },
     reply: FastifyReply,
     /** The command without its id and actor, which come from the request; the engine validates it. */
     input: Record<string, unknown> & { type: CommandInput['type'] },
-    headers: z.infer<typeof CommandHeaders>,
     onBehalfOfPhoneVerification: string | undefined,
     tenant: string,
   ) => {
     const who = principal(request);
+    const { headers } = request;
     const causation = onBehalfOfPhoneVerification === undefined ? {} : { causationId: `phone-verification:${verifiedCaller(who, onBehalfOfPhoneVerification, tenant).id}` };
     const commandId = commandIdFor(who, headers['idempotency-key']);
     const expectedRevision = headers['if-match'] === undefined ? undefined : BigInt(headers['if-match'].replace(/^W\//, '').replaceAll('"', ''));
@@ -259,7 +259,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
           request,
           reply,
           { type: 'open', ...fields, tenant, plan: entry.plan, region: entry.region, advancedAgreement: entry.advancedAgreement },
-          request.headers,
           onBehalfOfPhoneVerification,
           tenant,
         );
@@ -284,7 +283,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         async (request, reply) => {
           const ticket = await visibleTicket(principal(request), request.params.id);
           const { onBehalfOfPhoneVerification, ...fields } = request.body as Record<string, unknown> & { onBehalfOfPhoneVerification?: string };
-          return reply.send(await handle(request, reply, { ...fields, type: command, ticketId: request.params.id }, request.headers, onBehalfOfPhoneVerification, ticket.tenant));
+          return reply.send(await handle(request, reply, { ...fields, type: command, ticketId: request.params.id }, onBehalfOfPhoneVerification, ticket.tenant));
         },
       );
     }
@@ -320,7 +319,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
           const instant = new Date(at);
           const last = entries.filter((entry) => Date.parse(entry.event.occurredAt) <= instant.getTime()).at(-1);
           if (last === undefined) throw new Problem('not_found', `ticket ${ticketId} had not been opened at ${at}`);
-          return { ticketId, at: instant.toISOString(), ticket: asOf(last.stateAfter) };
+          return { ticketId, at: instant.toISOString(), ticket: openedView(last.stateAfter) };
         }
         return { ticketId, events: visibleHistory(entries, seesInternalNotes(who)) };
       },

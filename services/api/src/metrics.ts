@@ -6,8 +6,6 @@ export interface SystemGauges {
   relayLag?: () => number | Promise<number>;
   /** Timers the sla-timer holds. */
   timersPending?: () => number | Promise<number>;
-  /** Tickets in the list read model. */
-  readModelTickets?: () => number;
 }
 
 /**
@@ -21,7 +19,7 @@ export class ApiMetrics {
   readonly commandSeconds: Histogram<'command'>;
   readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(gauges: SystemGauges = {}) {
+  constructor(gauges: SystemGauges, readModelTickets: () => number) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'caseflow_' });
     this.commands = new Counter({
@@ -47,7 +45,7 @@ export class ApiMetrics {
     });
     this.gauge('caseflow_relay_lag_events', 'Events in the store the relay has not yet published', gauges.relayLag);
     this.gauge('caseflow_sla_timers_pending', 'Timers the sla-timer holds', gauges.timersPending);
-    this.gauge('caseflow_readmodel_tickets', 'Tickets in the list read model', gauges.readModelTickets);
+    this.gauge('caseflow_readmodel_tickets', 'Tickets in the list read model', readModelTickets);
   }
 
   private gauge(name: string, help: string, read: (() => number | Promise<number>) | undefined): void {

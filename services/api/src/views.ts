@@ -1,15 +1,14 @@
 import type { LifecycleState, TicketEvent, TicketStatus } from '@caseflow/domain';
 import type { HistoryEntry, TicketView } from '@caseflow/engine';
-import type { SlaPolicy } from '@caseflow/sla';
-import { clocks, defaultPolicy, isoWorkingTime, policyFor } from '@caseflow/sla';
+import type { PolicyList } from '@caseflow/sla';
+import { clocks, isoWorkingTime, pinnedPolicy } from '@caseflow/sla';
 import type { TicketViewBody } from './schemas.js';
 
 /** The ticket view with its SLA clocks as they stand at `now`, under the policy pinned on the ticket. */
-export function withClocks(view: TicketView, history: readonly TicketEvent[], policies: readonly SlaPolicy[], now: Date): TicketViewBody {
-  const policy = policyFor(view.policy, policies) ?? policies[0] ?? defaultPolicy;
+export function withClocks(view: TicketView, history: readonly TicketEvent[], policies: PolicyList, now: Date): TicketViewBody {
+  const policy = pinnedPolicy(view.policy, policies);
   return {
-    ...view,
-    state: opened(view.state),
+    ...openedView(view),
     clocks: clocks(history, policy, now).map((clock) => ({
       name: clock.name,
       cycle: clock.cycle,
@@ -31,11 +30,12 @@ function opened(state: TicketStatus): LifecycleState {
 
 const signedIsoDuration = (ms: number) => (ms < 0 ? `-${isoWorkingTime(-ms)}` : isoWorkingTime(ms));
 
-export const asOf = (view: TicketView) => ({ ...view, state: opened(view.state) });
+/** The view as the API shows it: its state narrowed to a lifecycle state. */
+export const openedView = (view: TicketView) => ({ ...view, state: opened(view.state) });
 
 /** What a history shows a caller: internal notes only to support staff, analysts and the workers. */
 export function visibleHistory(entries: readonly HistoryEntry[], seesInternalNotes: boolean) {
   return entries
     .filter(({ event }) => seesInternalNotes || !(event.type === 'NoteAdded' && event.data.visibility === 'internal'))
-    .map(({ event, revision, stateAfter }) => ({ revision: Number(revision), event, stateAfter: { ...stateAfter, state: opened(stateAfter.state) } }));
+    .map(({ event, revision, stateAfter }) => ({ revision: Number(revision), event, stateAfter: openedView(stateAfter) }));
 }

@@ -4,13 +4,9 @@
  * the token checks, internal notes, and acting on behalf of a phone-verified caller.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Role } from '@caseflow/domain';
 import { generateSecret, issueToken } from '@caseflow/identity';
-import { PhoneVerifications } from '@caseflow/verification';
 import type { ProblemBody } from '../src/index.js';
 import type { Reply, TestApi } from './support.js';
 import { T0, openBody, removeTestFiles, startTestApi } from './support.js';
@@ -57,16 +53,11 @@ interface PageBody {
 }
 const bodyOf = <T>(reply: Reply) => reply.body as T;
 
-const verificationFiles = mkdtempSync(join(tmpdir(), 'caseflow-api-verifications-'));
-afterAll(() => {
-  removeTestFiles();
-  rmSync(verificationFiles, { recursive: true, force: true });
-});
+afterAll(removeTestFiles);
 
 interface World {
+  /** The test API; every code its phone verifications issue is CODE. */
   api: TestApi;
-  /** The API's phone verifications: every code they issue is CODE. */
-  verifications: PhoneVerifications;
   codesIssued: () => number;
   close: () => Promise<void>;
 }
@@ -74,27 +65,16 @@ interface World {
 /** The test API with phone verifications whose codes are known: the API never returns a code, it goes to the tenant's contact. */
 async function startWorld(): Promise<World> {
   let issued = 0;
-  // The API's clock exists once the API does.
-  let now = () => T0;
-  const verifications = new PhoneVerifications({
-    file: join(verificationFiles, `${randomUUID()}.db`),
-    now: () => now(),
-    randomCode: () => {
-      issued += 1;
-      return CODE;
+  const api = await startTestApi(
+    {},
+    {
+      randomCode: () => {
+        issued += 1;
+        return CODE;
+      },
     },
-  });
-  const api = await startTestApi({ verifications });
-  now = () => api.clock.now();
-  return {
-    api,
-    verifications,
-    codesIssued: () => issued,
-    async close() {
-      await api.close();
-      verifications.close();
-    },
-  };
+  );
+  return { api, codesIssued: () => issued, close: () => api.close() };
 }
 
 /** States a ticket is brought to (by the agent) so that the command under test is one it accepts. */
@@ -234,10 +214,10 @@ const ROUTES: RouteCase[] = [
 const TICKET_ROUTES = ROUTES.filter((route) => route.target !== 'nothing' && route.target !== 'verification');
 
 /** Everything a request could have stored: events, codes issued, and the state of the verification it names. */
-const footprint = ({ api, verifications, codesIssued }: World, id: string) => ({
+const footprint = ({ api, codesIssued }: World, id: string) => ({
   events: api.eventCount(),
   codes: codesIssued(),
-  verification: verifications.get(id),
+  verification: api.verifications.get(id),
 });
 
 async function targetFor(world: World, target: RouteCase['target'], tenant: string): Promise<string> {
@@ -340,10 +320,7 @@ describe('listing: scoped callers see their tenants’ tickets only, whatever th
   beforeAll(async () => {
     api = await startTestApi();
     for (const tenant of ['contoso', 'fabrikam', 'northwind']) await ticketIn(api, 'opened', tenant);
-    // The list is a read model: wait until it has every event.
-    let last: string | undefined;
-    for await (const record of api.store.readAll()) last = record.position;
-    if (last !== undefined) await api.tickets.caughtUpTo(last);
+    await api.listCaughtUp();
   });
   afterAll(() => api.close());
 

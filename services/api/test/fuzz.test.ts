@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import type { RouteCommand } from '../src/index.js';
 import { ROUTE_COMMANDS } from '../src/index.js';
 import type { Reply, TestApi } from './support.js';
-import { T0, openBody, removeTestFiles, startTestApi } from './support.js';
+import { T0, openBody, parsedOrText, removeTestFiles, startTestApi } from './support.js';
 
 afterAll(removeTestFiles);
 
@@ -63,15 +63,6 @@ function sendRaw(api: TestApi, method: string, path: string, options: { headers?
     outgoing.on('error', reject);
     outgoing.end(options.body);
   });
-}
-
-function parsedOrText(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 const RUNS = { numRuns: 300 } as const;

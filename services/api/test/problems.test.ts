@@ -3,11 +3,7 @@
  * nothing, and is never a 5xx.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PhoneVerifications } from '@caseflow/verification';
 import type { ProblemBody, ProblemCode } from '../src/index.js';
 import { PROBLEM_STATUS } from '../src/index.js';
 import type { Reply, TestApi } from './support.js';
@@ -17,27 +13,10 @@ const CODE = '123456';
 const WRONG_CODE = '654321';
 const UNREGISTERED_PHONE = '+1 206 555 0199';
 
-const verificationFiles = mkdtempSync(join(tmpdir(), 'caseflow-api-problems-'));
-afterAll(() => {
-  removeTestFiles();
-  rmSync(verificationFiles, { recursive: true, force: true });
-});
+afterAll(removeTestFiles);
 
 /** The test API, with phone verifications whose code is always CODE (the API never returns a code). */
-async function startApi(): Promise<{ api: TestApi; close: () => Promise<void> }> {
-  // The API's clock exists once the API does.
-  let now = () => T0;
-  const verifications = new PhoneVerifications({ file: join(verificationFiles, `${randomUUID()}.db`), now: () => now(), randomCode: () => CODE });
-  const api = await startTestApi({ verifications });
-  now = () => api.clock.now();
-  return {
-    api,
-    async close() {
-      await api.close();
-      verifications.close();
-    },
-  };
-}
+const startApi = () => startTestApi({}, { randomCode: () => CODE });
 
 const problemOf = (reply: Reply) => reply.body as ProblemBody;
 
@@ -339,7 +318,7 @@ const NOT_PRODUCIBLE: Partial<Record<ProblemCode, string>> = {
 
 describe('problem details for every error code', () => {
   it.each(CASES)('$code: $name', async ({ code, given, when, then }) => {
-    const { api, close } = await startApi();
+    const api = await startApi();
     try {
       const scene: Scene = { api, id: given === undefined ? '' : await given(api), storedByOthers: 0 };
       const before = api.eventCount();
@@ -350,7 +329,7 @@ describe('problem details for every error code', () => {
       await then?.(problem, scene);
       expect(api.eventCount()).toBe(before + scene.storedByOthers);
     } finally {
-      await close();
+      await api.close();
     }
   });
 
@@ -360,25 +339,24 @@ describe('problem details for every error code', () => {
   });
 
   it('an unauthorized answer names the scheme to authenticate with', async () => {
-    const { api, close } = await startApi();
+    const api = await startApi();
     try {
       const reply = await api.request('GET', '/v1/tickets');
       expect(reply.headers.get('www-authenticate')).toBe('Bearer');
     } finally {
-      await close();
+      await api.close();
     }
   });
 });
 
 describe('odd requests get a 4xx problem, never a 5xx', () => {
   let api: TestApi;
-  let close: () => Promise<void>;
   let ticketId: string;
   beforeAll(async () => {
-    ({ api, close } = await startApi());
+    api = await startApi();
     ticketId = await ticket(api);
   });
-  afterAll(() => close());
+  afterAll(() => api.close());
 
   const json = { 'content-type': 'application/json' };
   interface Odd {

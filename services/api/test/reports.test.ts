@@ -28,13 +28,6 @@ async function act(api: TestApi, ticketId: string, command: string, as = AGENT, 
   expect(reply).toMatchObject({ status: 200 });
 }
 
-/** The list is a read model: reports read what it holds, so wait until it has every event. */
-async function listCaughtUp(api: TestApi): Promise<void> {
-  let last: string | undefined;
-  for await (const record of api.store.readAll()) last = record.position;
-  if (last !== undefined) await api.tickets.caughtUpTo(last);
-}
-
 /** The body as it came over the wire, for byte-for-byte comparisons. */
 async function rawGet(api: TestApi, path: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${api.token(ANALYST)}`, ...headers } });
@@ -89,7 +82,7 @@ describe('reports over the tickets the list holds', () => {
     await act(api, c1, 'resolve', AGENT, { text: 'The connector is fixed' });
     api.clock.advance('PT1H');
     await act(api, c1, 'close');
-    await listCaughtUp(api);
+    await api.listCaughtUp();
   });
   afterAll(() => api.close());
 
@@ -350,7 +343,7 @@ describe('refused reopens', () => {
     await open(api, 'contoso', 'B', { relatedTicketId: early });
     api.clock.advance('P2D');
     await open(api, 'contoso', 'B', { relatedTicketId: late });
-    await listCaughtUp(api);
+    await api.listCaughtUp();
 
     const reply = await api.request('GET', `/v1/reports/sla?${NOVEMBER}&groupBy=tenant`, { as: ANALYST });
 

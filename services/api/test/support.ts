@@ -45,20 +45,28 @@ export interface TestApi {
   request(method: string, path: string, options?: { as?: string; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<Reply>;
   /** Events in the store: a write from bad input would show here. */
   eventCount(): number;
+  /** Waits until the list read model has applied every event stored so far (reports and listings read it). */
+  listCaughtUp(): Promise<void>;
   close(): Promise<void>;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'caseflow-api-'));
 export const removeTestFiles = () => rmSync(dir, { recursive: true, force: true });
 
-export async function startTestApi(overrides: Partial<ApiOptions> = {}): Promise<TestApi> {
+/** What the test API is built with beside the API's own options. */
+export interface TestApiSetup {
+  /** The phone verifications' code generator, for tests that must know the code (the API never returns one). */
+  randomCode?: () => string;
+}
+
+export async function startTestApi(overrides: Partial<ApiOptions> = {}, setup: TestApiSetup = {}): Promise<TestApi> {
   const file = join(dir, `${randomUUID()}.db`);
   const store = openSqliteEventStore(file);
   const bus = openInProcessBus(file, { pollIntervalMs: 20 });
   const clock = new AdjustableClock(T0);
   const tickets = new TicketList({ file, store });
   await tickets.start();
-  const verifications = new PhoneVerifications({ file, now: () => clock.now() });
+  const verifications = new PhoneVerifications({ file, now: () => clock.now(), ...(setup.randomCode === undefined ? {} : { randomCode: setup.randomCode }) });
   const directory = devDirectory();
   const secret = generateSecret();
   const users = await Promise.all(
@@ -107,16 +115,13 @@ export async function startTestApi(overrides: Partial<ApiOptions> = {}): Promise
         headers['content-type'] ??= 'application/json';
       }
       const response = await fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        // Not JSON (e.g. /metrics): the text as it came.
-      }
-      return { status: response.status, headers: response.headers, body: parsed };
+      return { status: response.status, headers: response.headers, body: parsedOrText(await response.text()) };
     },
     eventCount: () => store.countAfter(),
+    async listCaughtUp() {
+      const last = store.lastPosition();
+      if (last !== undefined) await tickets.caughtUpTo(last);
+    },
     async close() {
       await app.close();
       await tickets.stop();
@@ -125,6 +130,16 @@ export async function startTestApi(overrides: Partial<ApiOptions> = {}): Promise
       await store.close();
     },
   };
+}
+
+/** A body as JSON, or the text as it came when it is not JSON (e.g. /metrics); undefined when empty. */
+export function parsedOrText(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** A valid open body for a dev tenant. */
