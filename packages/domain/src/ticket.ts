@@ -118,7 +118,7 @@ export function applyFact(ticket: Ticket | undefined, event: TicketEvent): Ticke
       downgradeCount: 0,
       lastEventAt: event.occurredAt,
     };
-    return copyTicket(opened);
+    return opened;
   }
   if (ticket === undefined) throw new Error(`${event.type} ${event.id} precedes the ticket's TicketOpened event`);
   const next = copyTicket(ticket);
