@@ -69,19 +69,14 @@ function csvRow({ position, event }: ExportedEvent): string[] {
  * for an unknown format or an empty window before writing anything.
  */
 export async function exportEvents(store: EventStore, options: ExportOptions, out: NodeJS.WritableStream): Promise<{ events: number }> {
-  const window = checkedWindow(options);
-  let events = 0;
-  async function* inWindow(): AsyncGenerator<ExportedEvent> {
+  const inWindow = checkedWindow(options);
+  async function* eventsInWindow(): AsyncGenerator<ExportedEvent> {
     for await (const record of store.readAll()) {
       if (!record.stream.startsWith(STREAM_PREFIX)) continue;
       const event = fromStored(record);
-      const occurredAt = Date.parse(event.occurredAt);
-      if (occurredAt < window.from || occurredAt >= window.to) continue;
-      events += 1;
-      yield { position: record.position, event };
+      if (inWindow(event.occurredAt)) yield { position: record.position, event };
     }
   }
 
-  await writeRows(inWindow(), options.format, { json: envelope, columns: EVENT_CSV_COLUMNS, csv: csvRow }, out);
-  return { events };
+  return { events: await writeRows(eventsInWindow(), options.format, { json: envelope, columns: EVENT_CSV_COLUMNS, csv: csvRow }, out) };
 }

@@ -17,8 +17,11 @@ export interface ExportOptions {
   to?: Date;
 }
 
-/** [from, to) in milliseconds, unbounded where not given. Throws a RangeError for an unknown format or an empty window. */
-export function checkedWindow(options: ExportOptions): { from: number; to: number } {
+/**
+ * Whether an ISO instant falls in [from, to), unbounded where not given. Throws a RangeError for an
+ * unknown format or an empty window.
+ */
+export function checkedWindow(options: ExportOptions): (instant: string) => boolean {
   if (!(EXPORT_FORMATS as readonly string[]).includes(options.format)) {
     throw new RangeError(`unknown export format "${options.format}": use ${EXPORT_FORMATS.join(' or ')}`);
   }
@@ -29,7 +32,11 @@ export function checkedWindow(options: ExportOptions): { from: number; to: numbe
   if (from >= to) {
     throw new RangeError(`an empty export window: from (${options.from?.toISOString()}) must be before to (${options.to?.toISOString()})`);
   }
-  return { from, to };
+  return (instant) => {
+    const at = Date.parse(instant);
+    // "Not outside", so that an instant that does not parse is exported rather than silently dropped.
+    return !(at < from || at >= to);
+  };
 }
 
 export interface RowShape<T> {
@@ -39,17 +46,19 @@ export interface RowShape<T> {
   csv(item: T): string[];
 }
 
-/** Writes each item as a line of NDJSON, or a CSV row under a header row; leaves `out` open. */
-export async function writeRows<T>(items: AsyncIterable<T> | Iterable<T>, format: ExportFormat, shape: RowShape<T>, out: NodeJS.WritableStream): Promise<void> {
-  if (format === 'ndjson') {
-    async function* lines(): AsyncGenerator<string> {
-      for await (const item of items) yield `${JSON.stringify(shape.json(item))}\n`;
+/** Writes each item as a line of NDJSON, or a CSV row under a header row; leaves `out` open. Resolves with how many items it wrote. */
+export async function writeRows<T>(items: AsyncIterable<T> | Iterable<T>, format: ExportFormat, shape: RowShape<T>, out: NodeJS.WritableStream): Promise<number> {
+  let written = 0;
+  async function* each<R>(formatted: (item: T) => R): AsyncGenerator<R> {
+    for await (const item of items) {
+      written += 1;
+      yield formatted(item);
     }
-    await pipeline(Readable.from(lines()), out, { end: false });
-  } else {
-    async function* rows(): AsyncGenerator<string[]> {
-      for await (const item of items) yield shape.csv(item);
-    }
-    await pipeline(Readable.from(rows()), stringify({ header: true, columns: [...shape.columns] }), out, { end: false });
   }
+  if (format === 'ndjson') {
+    await pipeline(Readable.from(each((item) => `${JSON.stringify(shape.json(item))}\n`)), out, { end: false });
+  } else {
+    await pipeline(Readable.from(each((item) => shape.csv(item))), stringify({ header: true, columns: [...shape.columns] }), out, { end: false });
+  }
+  return written;
 }

@@ -63,21 +63,15 @@ function csvRow(facts: TicketFacts): string[] {
  * its current state, or CSV rows. The read model is caught up with the log first.
  */
 export async function exportTickets(source: ReportSource, options: ExportOptions, out: NodeJS.WritableStream): Promise<{ tickets: number }> {
-  const window = checkedWindow(options);
+  const inWindow = checkedWindow(options);
   const list = await caughtUpList(source);
-  let tickets = 0;
-  function* inWindow(): Generator<TicketFacts> {
-    for (const facts of list.facts()) {
-      const openedAt = Date.parse(facts.openedAt);
-      if (openedAt < window.from || openedAt >= window.to) continue;
-      tickets += 1;
-      yield facts;
-    }
+  function* ticketsInWindow(): Generator<TicketFacts> {
+    for (const facts of list.facts()) if (inWindow(facts.openedAt)) yield facts;
   }
   try {
-    await writeRows(inWindow(), options.format, { json: (facts) => ({ state: stateOf(facts), ...facts }), columns: TICKET_CSV_COLUMNS, csv: csvRow }, out);
+    const shape = { json: (facts: TicketFacts) => ({ state: stateOf(facts), ...facts }), columns: TICKET_CSV_COLUMNS, csv: csvRow };
+    return { tickets: await writeRows(ticketsInWindow(), options.format, shape, out) };
   } finally {
     await list.stop();
   }
-  return { tickets };
 }

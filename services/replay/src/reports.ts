@@ -12,7 +12,7 @@ export interface ReportSource {
   file: string;
   store: EventStore;
   /** The policies tickets may have pinned; the first is the current one. */
-  policies?: readonly SlaPolicy[];
+  policies: readonly SlaPolicy[];
 }
 
 export interface ReportRequest {
@@ -80,7 +80,7 @@ export async function slaReportFor(
   const actualFacts = pinned ?? (await pinnedFacts(source));
   const window = { from: request.from, to: request.to, asOf: request.asOf ?? lastEventOf(actualFacts) };
   const grouping = request.groupBy === undefined ? {} : { groupBy: request.groupBy };
-  const actual = slaReport(actualFacts, { ...window, ...grouping, policy: 'pinned', reopenWindowMs: pinnedReopenWindowMs(source.policies ?? []) });
+  const actual = slaReport(actualFacts, { ...window, ...grouping, policy: 'pinned', reopenWindowMs: pinnedReopenWindowMs(source.policies) });
   if (request.whatIf === undefined) return actual;
   const { whatIf } = request;
   const whatIfReopenWindowMs = reopenWindowMillis(decisionPolicyOf(whatIf));

@@ -4,8 +4,6 @@
  * must agree exactly, through the read model and through a fresh replay, under the pinned policy
  * and under a what-if one.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { GroupBy, Report, SlaComparison, SlaReport, SlaRow, StateRow, TicketFacts, TransitionRow } from '@caseflow/analytics';
@@ -18,6 +16,7 @@ import type { SlaPolicy } from '@caseflow/sla';
 import { clocks, defaultPolicy, parsePolicy, policyLabel } from '@caseflow/sla';
 import type { ReportSource } from '../src/index.js';
 import { factsUnder, generateHistories, slaReportFor, statesReportFor, writeGeneratedLog } from '../src/index.js';
+import { byTicket, scratchDirectory } from './support.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -136,15 +135,7 @@ function storyOf(history: TicketEvent[]): Story {
   return story;
 }
 
-function storiesOf(log: readonly TicketEvent[]): Map<string, Story> {
-  const histories = new Map<string, TicketEvent[]>();
-  for (const event of log) {
-    const history = histories.get(event.ticketId) ?? [];
-    history.push(event);
-    histories.set(event.ticketId, history);
-  }
-  return new Map([...histories].map(([id, history]) => [id, storyOf(history)]));
-}
+const storiesOf = (log: readonly TicketEvent[]) => new Map([...byTicket(log)].map(([id, history]) => [id, storyOf(history)]));
 
 type Outcome = 'met' | 'breached' | 'noCommitment' | 'pending' | 'stopped';
 
@@ -307,7 +298,7 @@ const stories = storiesOf(log);
 /** The reports' default "as of": the log's last event. */
 const AS_OF = new Date((log.at(-1) as TicketEvent).occurredAt);
 
-const dir = mkdtempSync(join(tmpdir(), 'caseflow-cross-check-'));
+const dir = scratchDirectory('caseflow-cross-check-');
 let store: SqliteEventStore;
 let source: ReportSource;
 
@@ -318,10 +309,7 @@ beforeAll(async () => {
   source = { file, store, policies: [defaultPolicy] };
 });
 
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => store.close());
 
 const slaFromReadModel = async (groupBy?: GroupBy) => (await slaReportFor(source, { ...WINDOW, ...(groupBy === undefined ? {} : { groupBy }) })) as SlaReport;
 

@@ -10,22 +10,13 @@ import type { SlaPolicy } from '@caseflow/sla';
 import { decisionPolicyOf, defaultPolicy, nextTimerAt } from '@caseflow/sla';
 import { SLA_ACTOR, actionFor } from '@caseflow/sla-timer';
 import { generateHistories, writeGeneratedLog } from '../src/generator/index.js';
-import { scratchDirectory } from './support.js';
+import { byTicket, scratchDirectory } from './support.js';
 
 const dir = scratchDirectory('caseflow-generator-');
 
 const TICKETS = 2_000;
 const log = [...generateHistories({ tickets: TICKETS, seed: 2026 })];
 
-function byTicket(events: readonly TicketEvent[]): Map<string, TicketEvent[]> {
-  const tickets = new Map<string, TicketEvent[]>();
-  for (const event of events) {
-    const history = tickets.get(event.ticketId) ?? [];
-    history.push(event);
-    tickets.set(event.ticketId, history);
-  }
-  return tickets;
-}
 const tickets = byTicket(log);
 
 const hashOf = (events: Iterable<TicketEvent>) => createHash('sha256').update(JSON.stringify([...events])).digest('hex');

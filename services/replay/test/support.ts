@@ -1,13 +1,13 @@
 /**
- * What the replay tests share: a scratch directory per test file, SQLite event stores in it, and a
- * real engine that must accept every command a test sends.
+ * What the replay tests share: a scratch directory per test file, SQLite event stores in it, a
+ * real engine that must accept every command a test sends, and a log split into its tickets.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach } from '@jest/globals';
-import type { Actor, Severity } from '@caseflow/domain';
+import type { Actor, Severity, TicketEvent } from '@caseflow/domain';
 import { defaultDecisionPolicy } from '@caseflow/domain';
 import { CommandEngine, fixedClock } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
@@ -35,6 +35,17 @@ export function sqliteStores(prefix: string): () => EventStore {
     opened.push(store);
     return store;
   };
+}
+
+/** Each ticket's events under its id, in the order given (a generated log's tickets interleave). */
+export function byTicket(events: Iterable<TicketEvent>): Map<string, TicketEvent[]> {
+  const tickets = new Map<string, TicketEvent[]>();
+  for (const event of events) {
+    const history = tickets.get(event.ticketId) ?? [];
+    history.push(event);
+    tickets.set(event.ticketId, history);
+  }
+  return tickets;
 }
 
 /**
