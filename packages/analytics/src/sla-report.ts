@@ -1,6 +1,6 @@
 import { escalationsByLevel } from './facts.js';
 import { medianAndP90 } from './percentile.js';
-import type { GroupBy, SlaComparison, SlaReport, SlaReportOptions, SlaRow, TicketFacts } from './types.js';
+import type { GroupBy, ResponseOutcome, SlaComparison, SlaReport, SlaReportOptions, SlaRow, TicketFacts } from './types.js';
 import { populationOf } from './window.js';
 
 /** The figures of one group while the tickets are counted: a row before its percentiles. */
@@ -25,7 +25,7 @@ const newTally = (): Tally => ({
 });
 
 /** The group key of a ticket; months are UTC "YYYY-MM", so lexical order is chronological. */
-export function groupKey(ticket: TicketFacts, groupBy: GroupBy): string {
+function groupKey(ticket: TicketFacts, groupBy: GroupBy): string {
   switch (groupBy) {
     case 'plan':
       return ticket.plan;
@@ -44,30 +44,23 @@ export function groupKey(ticket: TicketFacts, groupBy: GroupBy): string {
 export const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A pending response whose clock was still running and is due by `asOf` has run out by then. */
-function outcomeAsOf(response: TicketFacts['initialResponse'], asOf: number): TicketFacts['initialResponse']['outcome'] {
+function outcomeAsOf(response: TicketFacts['initialResponse'], asOf: number): ResponseOutcome {
   const overdue = response.outcome === 'pending' && response.running && response.dueAt !== null && Date.parse(response.dueAt) <= asOf;
   return overdue ? 'breached' : response.outcome;
 }
 
+/** The count each outcome adds to. */
+const OUTCOME_COUNT = {
+  met: 'met',
+  breached: 'breached',
+  'no-commitment': 'noCommitment',
+  pending: 'pending',
+  stopped: 'stopped',
+} as const satisfies Record<ResponseOutcome, keyof Tally>;
+
 function count(tally: Tally, ticket: TicketFacts, asOf: number): void {
   tally.tickets += 1;
-  switch (outcomeAsOf(ticket.initialResponse, asOf)) {
-    case 'met':
-      tally.met += 1;
-      break;
-    case 'breached':
-      tally.breached += 1;
-      break;
-    case 'no-commitment':
-      tally.noCommitment += 1;
-      break;
-    case 'pending':
-      tally.pending += 1;
-      break;
-    case 'stopped':
-      tally.stopped += 1;
-      break;
-  }
+  tally[OUTCOME_COUNT[outcomeAsOf(ticket.initialResponse, asOf)]] += 1;
   // Facts carry a business time only for a response that came.
   if (ticket.initialResponse.businessMs !== null) tally.responseMs.push(ticket.initialResponse.businessMs);
   tally.awaitingCustomerMs += ticket.awaitingCustomerMs;

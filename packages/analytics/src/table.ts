@@ -1,5 +1,5 @@
 import { escalationLevels, pairedRows, rowsWithTotal, slaFigures } from './sla-columns.js';
-import type { FigureKind } from './sla-columns.js';
+import type { FigureKind, SlaFigure } from './sla-columns.js';
 import type { SlaComparison, SlaReport, StatesReport } from './types.js';
 
 const NOTHING = '—';
@@ -52,18 +52,17 @@ const windowText = (report: { from: string; to: string; asOf: string }) =>
 
 const groupingText = (report: SlaReport) => (report.groupBy === null ? '' : ` · by ${report.groupBy}`);
 
-const figureColumns = (report: SlaReport, headings: readonly string[]): Column[] => [
-  { heading: report.groupBy ?? 'group', align: 'left' },
-  ...headings.map((heading): Column => ({ heading, align: 'right' })),
-];
+/** A group column, then one per figure; the last row (the total) below the rule as the footer. */
+function figureTable(title: string, report: SlaReport, figures: readonly SlaFigure[], rows: readonly string[][]): string {
+  const columns: Column[] = [{ heading: report.groupBy ?? 'group', align: 'left' }, ...figures.map((figure): Column => ({ heading: figure.heading, align: 'right' }))];
+  return [title, '', ...layout(columns, rows.slice(0, -1), rows.slice(-1))].join('\n') + '\n';
+}
 
 export function slaTable(report: SlaReport): string {
   const rows = rowsWithTotal(report);
   const figures = slaFigures(escalationLevels(rows));
   const cells = rows.map((row) => [row.group, ...figures.map((figure) => figureText(figure.kind, figure.of(row)))]);
-  const title = `SLA report · ${windowText(report)} · policy ${report.policy}${groupingText(report)}`;
-  const columns = figureColumns(report, figures.map((figure) => figure.heading));
-  return [title, '', ...layout(columns, cells.slice(0, -1), cells.slice(-1))].join('\n') + '\n';
+  return figureTable(`SLA report · ${windowText(report)} · policy ${report.policy}${groupingText(report)}`, report, figures, cells);
 }
 
 /** Each cell reads "actual → what-if". */
@@ -75,9 +74,7 @@ export function comparisonTable(comparison: SlaComparison): string {
     before.group,
     ...figures.map((figure) => `${figureText(figure.kind, figure.of(before))} → ${figureText(figure.kind, figure.of(after))}`),
   ]);
-  const title = `SLA what-if · ${windowText(actual)} · policy ${actual.policy} → ${whatIf.policy}${groupingText(actual)}`;
-  const columns = figureColumns(actual, figures.map((figure) => figure.heading));
-  return [title, '', ...layout(columns, cells.slice(0, -1), cells.slice(-1))].join('\n') + '\n';
+  return figureTable(`SLA what-if · ${windowText(actual)} · policy ${actual.policy} → ${whatIf.policy}${groupingText(actual)}`, actual, figures, cells);
 }
 
 export function statesTable(report: StatesReport): string {

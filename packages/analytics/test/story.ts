@@ -7,14 +7,10 @@
 import type { Actor, CommandInput, Severity, TicketEvent, TicketState } from '@caseflow/domain';
 import { decide, defaultDecisionPolicy, evolve, initialState } from '@caseflow/domain';
 
-export const MINUTE = 60_000;
-export const HOUR = 60 * MINUTE;
-export const DAY = 24 * HOUR;
+export { DAY, HOUR, MINUTE, at as after } from './fixtures.js';
 
 /** A Friday, 11:00 in New York. */
 export const T = '2026-11-20T16:00:00.000Z';
-
-export const after = (at: string, ms: number): string => new Date(Date.parse(at) + ms).toISOString();
 
 const TENANT = 'contoso';
 const actors = {

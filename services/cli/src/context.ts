@@ -5,6 +5,7 @@ import type { Clock } from '@caseflow/engine';
 import { CommandEngine, fixedClock, systemClock } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
 import { openSqliteEventStore } from '@caseflow/eventstore';
+import { describeRejection } from './output.js';
 
 /** A mistake in how the command was typed: exit 2, nothing touched. */
 export class UsageError extends Error {
@@ -16,7 +17,7 @@ export class Refusal extends Error {
   override name = 'Refusal';
 
   constructor(code: string, detail: string) {
-    super(`refused (${code}): ${detail}`);
+    super(describeRejection({ code, message: detail }));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { EngineRejection, HistoryEntry, TicketView } from '@caseflow/engine';
+import type { HistoryEntry, TicketView } from '@caseflow/engine';
 import type { SlaClock } from '@caseflow/sla';
 import type { ServerClock } from './remote.js';
 
@@ -15,7 +15,8 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2);
 }
 
-export function describeRejection(rejection: EngineRejection): string {
+/** A refusal by the domain, the engine or the API's server, in one line naming its code. */
+export function describeRejection(rejection: { code: string; message: string }): string {
   return `refused (${rejection.code}): ${rejection.message}`;
 }
 

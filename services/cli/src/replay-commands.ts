@@ -15,24 +15,19 @@ import type { RebuildProgress } from '@caseflow/readmodel';
 import { rebuildTicketList } from '@caseflow/readmodel';
 import type { ExportFormat, ReportRequest, ReportSource } from '@caseflow/replay';
 import { EXPORT_FORMATS, exportEvents, exportTickets, lastEventOf, pinnedFacts, renderTimeline, replayTicket, slaReportFor, statesReportFor } from '@caseflow/replay';
-import type { SlaPolicy } from '@caseflow/sla';
-import { loadPolicies } from '@caseflow/sla';
 import type { GlobalOptions } from './context.js';
 import { UsageError, parseInstant, storeFile, withStore } from './context.js';
 import type { Output } from './output.js';
-import { readPolicy, readPolicyFile } from './sla-commands.js';
+import { deploymentPolicies, readPolicy } from './sla-commands.js';
 
 type Options = Record<string, unknown> & GlobalOptions;
-
-/** The policies tickets may have pinned: the built-in one (a deployment with its own adds it with CASEFLOW_SLA_POLICY, as the SLA worker does). */
-const pinnedPolicies = (): Promise<SlaPolicy[]> => readPolicyFile(process.env.CASEFLOW_SLA_POLICY ?? '', loadPolicies);
 
 /** The store under --data, open for the length of one command, with the policies its tickets may have pinned. */
 async function withSource<T>(options: GlobalOptions, work: (source: Required<ReportSource>) => Promise<T>): Promise<T> {
   const file = storeFile(options.data);
   // Opening would create an empty store (and read-model tables) where a mistyped --data points.
   if (!existsSync(file)) throw new UsageError(`no caseflow store at ${file}: check --data`);
-  const policies = await pinnedPolicies();
+  const policies = await deploymentPolicies();
   return withStore(options, (store) => work({ file, store, policies }));
 }
 

@@ -4,13 +4,12 @@ import { loadTenantDirectory } from '@caseflow/directory';
 import type { IdentityConfig } from '@caseflow/identity';
 import { identityConfigFromEnv } from '@caseflow/identity';
 import { emailConfigFromEnv } from '@caseflow/notifier';
-import { loadPolicies } from '@caseflow/sla';
 import type { DevSetup, ServiceName, SystemOptions } from '@caseflow/system';
 import { SERVICES, prepareDevMode, startSystem } from '@caseflow/system';
 import type { GlobalOptions } from './context.js';
 import { UsageError, parseInstant } from './context.js';
 import type { Output } from './output.js';
-import { readPolicyFile } from './sla-commands.js';
+import { deploymentPolicies } from './sla-commands.js';
 
 type Options = Record<string, unknown> & GlobalOptions;
 
@@ -66,7 +65,7 @@ export async function runServer(service: string | undefined, options: Options & 
     identity,
     directory,
     email,
-    policies: await readPolicyFile(process.env.CASEFLOW_SLA_POLICY ?? '', loadPolicies),
+    policies: await deploymentPolicies(),
     ...(dev === undefined ? {} : { notifierDirectory: dev.notifierDirectory }),
     ...(options.kafka === undefined ? {} : { kafkaBrokers: options.kafka.split(',').map((b) => b.trim()).filter(Boolean) }),
     ...(options.eventstore === undefined ? {} : { eventstore: options.eventstore }),

@@ -10,6 +10,7 @@ import {
   dueFor,
   compileCalendar,
   isoWorkingTime,
+  loadPolicies,
   loadPolicy,
   policyLabel,
   workingDurationMs,
@@ -62,7 +63,7 @@ function withinCalendarRange<T>(compute: () => T): T {
 }
 
 /** Reads a policy file (or files) where a bad one is the caller's mistake: exit 2 naming each problem. */
-export async function readPolicyFile<T>(file: string, load: (file: string) => Promise<T>): Promise<T> {
+async function readPolicyFile<T>(file: string, load: (file: string) => Promise<T>): Promise<T> {
   try {
     return await load(file);
   } catch (error) {
@@ -72,6 +73,9 @@ export async function readPolicyFile<T>(file: string, load: (file: string) => Pr
 }
 
 export const readPolicy = (file: string | undefined): Promise<SlaPolicy> => (file === undefined ? Promise.resolve(defaultPolicy) : readPolicyFile(file, loadPolicy));
+
+/** The policies a deployment times tickets by: its own (CASEFLOW_SLA_POLICY), when it has one, before the built-in one older tickets may have pinned. */
+export const deploymentPolicies = (): Promise<SlaPolicy[]> => readPolicyFile(process.env.CASEFLOW_SLA_POLICY ?? '', loadPolicies);
 
 function describePolicy(policy: SlaPolicy): string {
   const lines = [
