@@ -101,7 +101,8 @@ const DirectorySchema = z.strictObject(
   { error: 'must be an object' },
 );
 
-const pathOf = (path: readonly PropertyKey[]) => (path.length === 0 ? '(root)' : path.map(String).join('.'));
+/** A zod issue's path as the notifier's errors name it, e.g. `tenants.contoso.webhooks.0.secret`. */
+export const pathOf = (path: readonly PropertyKey[]) => (path.length === 0 ? '(root)' : path.map(String).join('.'));
 
 /**
  * Checks a directory (from a config file or an object) and returns it typed. Throws

@@ -27,4 +27,3 @@ export type { VerifyWebhookInput } from './signature.js';
 export { DELIVERY_HEADER, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook, verifyWebhookSignature } from './signature.js';
 export type { CustomerEvent, MessageKey, RenderedMessage, Template, TemplateKey, TemplateValues, VerificationTemplateKey } from './templates.js';
 export { CLOSE_REASONS, CUSTOMER_EVENTS, FOOTERS, NOTE_VISIBILITY, TEMPLATES, VERIFICATION_TEMPLATES, render } from './templates.js';
-export { decodeVerificationCode, planVerificationCode } from './verification-codes.js';

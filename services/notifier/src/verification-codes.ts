@@ -1,4 +1,5 @@
 import { VerificationCodeMessage } from '@caseflow/verification';
+import { pathOf } from './directory.js';
 import { formatInstant, localize } from './locale.js';
 import type { PlannedMessage } from './plan.js';
 import { notificationId } from './plan.js';
@@ -18,7 +19,7 @@ export function decodeVerificationCode(text: string): VerificationCodeMessage {
   }
   const parsed = VerificationCodeMessage.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => `${issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.')}: ${issue.message}`);
+  const issues = parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message}`);
   throw new Error(`not a verification code message: ${issues.join('; ')}`);
 }
 

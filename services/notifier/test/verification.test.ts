@@ -7,14 +7,13 @@ import { VERIFICATION_CODES_TOPIC, ensureVerificationCodesTopic, publishVerifica
 import type { NotifierOptions } from '../src/index.js';
 import { LEDGER_SCHEMA_VERSION, NotificationLedger } from '../src/index.js';
 import type { World } from './support.js';
-import { closedPort, notifierTestBed, waitFor } from './support.js';
+import { address, closedPort, notifierTestBed, waitFor } from './support.js';
 
 const bed = notifierTestBed('caseflow-notifier-codes-');
 const { dir, smtpConfig } = bed;
 
 /** The notifier's clock: codes below expire ten minutes after it. */
 const NOW = new Date('2026-11-02T09:00:00Z');
-const address = (name: string) => `${name}-${Math.random().toString(36).slice(2, 10)}@contoso.example`;
 
 /** A world whose codes topic has one partition, so messages are handled in the order published. */
 async function world(): Promise<{ w: World; logs: string[]; notifier: (options?: Partial<NotifierOptions>) => ReturnType<World['notifier']> }> {
