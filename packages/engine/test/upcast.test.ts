@@ -14,9 +14,9 @@ const admin = { id: 'alice', role: 'customer-admin', tenant: 'contoso' };
 const agent = { id: 'sam', role: 'agent', tenant: 'support' };
 
 /** An event exactly as caseflow wrote it before TicketOpened v2: version 1 in the metadata, `relatedTicketId` in the data. */
-function storedV1(id: string, type: string, occurredAt: string, actor: object, data: Record<string, unknown>, version = 1): EventToAppend {
+function storedV1(id: string, type: string, occurredAt: string, actor: object, data: Record<string, unknown>): EventToAppend {
   const commandId = `v1-${id}`;
-  return { id, type, data, metadata: { version, ticketId: 'T-FOLLOW', occurredAt, actor, commandId, $correlationId: commandId, $causationId: commandId } };
+  return { id, type, data, metadata: { version: 1, ticketId: 'T-FOLLOW', occurredAt, actor, commandId, $correlationId: commandId, $causationId: commandId } };
 }
 
 const V1_HISTORY: EventToAppend[] = [

@@ -12,8 +12,8 @@ import { defaultDecisionPolicy } from '@caseflow/domain';
 import { CommandEngine } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
 
-export const admin: Actor = { id: 'alice', role: 'customer-admin', tenant: 'contoso' };
-export const agent: Actor = { id: 'sam', role: 'agent', tenant: 'support' };
+const admin: Actor = { id: 'alice', role: 'customer-admin', tenant: 'contoso' };
+const agent: Actor = { id: 'sam', role: 'agent', tenant: 'support' };
 
 /** A new directory under the system temp dir, removed once the test file's tests have run. */
 export function scratchDirectory(prefix: string): string {

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import type { ReceivedMessage } from '@caseflow/bus';
+import { toTicketMessage } from '@caseflow/relay';
 import type { SlaPolicy } from '@caseflow/sla';
 import { defaultPolicy, parsePolicy } from '@caseflow/sla';
 import type { TimerOutcome } from '../src/index.js';
 import { SLA_ACTOR, SlaTimer, SlaTimerStore } from '../src/index.js';
 import type { World } from './helpers.js';
 import { DAY, HOUR, MINUTE, T0, admin, agent, escalationsOf, historyOf, openWorld, supervisor, waitFor } from './helpers.js';
-import { toTicketMessage } from '@caseflow/relay';
 
 const dir = mkdtempSync(join(tmpdir(), 'caseflow-sla-timer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const CLI = join(import.meta.dirname, '..', '..', 'cli', 'dist', 'main.js');
+const CLI = join(import.meta.dirname, '..', '..', 'cli', 'dist', 'main.js');
 
 /** A user in <data>/dev-credentials.json. */
 export interface DevCredential {
@@ -118,15 +118,15 @@ export class CaseflowProcess {
     if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     if (body !== undefined) headers['content-type'] ??= 'application/json';
-    const url = `${this.url}${path}`;
-    const { status, headers: answered, text } = await send(method, url, headers, body);
+    const response = await fetch(`${this.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
     let parsed: unknown = text;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
     } catch {
       // Not JSON (/metrics): the text as it came.
     }
-    return { status, headers: answered, body: parsed as T };
+    return { status: response.status, headers: response.headers, body: parsed as T };
   }
 
   /** What the process wrote to stdout and stderr so far. */
@@ -149,17 +149,6 @@ export class CaseflowProcess {
     }
     return exit.code;
   }
-}
-
-interface RawReply {
-  status: number;
-  headers: Headers;
-  text: string;
-}
-
-async function send(method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<RawReply> {
-  const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
-  return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
 /** Retries `probe` (assertions and all) until it passes; after `timeoutMs`, fails with its last error. */

@@ -54,6 +54,11 @@ function useSystem(testClockAt?: string) {
     if (system === undefined) throw new Error('the system did not start');
     return system;
   };
+  const history = async (ticketId: string, as = SAM) => {
+    const reply = await running().request<HistoryBody>('GET', `/v1/tickets/${ticketId}/history`, { as });
+    expect(reply.status).toBe(200);
+    return reply.body.events;
+  };
   return {
     running,
     open: async (as: string, fields: Record<string, unknown> = {}) => {
@@ -69,11 +74,14 @@ function useSystem(testClockAt?: string) {
         ...(ifMatch === undefined ? {} : { headers: { 'if-match': `"${ifMatch}"` } }),
       }),
     ticket: (ticketId: string, as = SAM) => running().request<TicketBody>('GET', `/v1/tickets/${ticketId}`, { as }),
-    history: async (ticketId: string, as = SAM) => {
-      const history = await running().request<HistoryBody>('GET', `/v1/tickets/${ticketId}/history`, { as });
-      expect(history.status).toBe(200);
-      return history.body.events;
-    },
+    history,
+    /** The ticket's events of `type`, once there are `count` of them (the workers act asynchronously). */
+    eventsOnceThere: (ticketId: string, type: TicketEvent['type'], count: number) =>
+      eventually(async () => {
+        const events = (await history(ticketId)).filter((e) => e.event.type === type);
+        expect(events).toHaveLength(count);
+        return events;
+      }),
     list: async (query: string, as = SAM) => {
       const page = await running().request<TicketPage>('GET', `/v1/tickets?${query}`, { as });
       expect(page.status).toBe(200);
@@ -237,20 +245,12 @@ describe('caseflow start --test-clock: the sla-timer acts when the clock moves',
     expect(metric(metrics, 'caseflow_commands_total{command="open",outcome="accepted"}')).toBeGreaterThanOrEqual(1);
 
     await api.advance('PT46M');
-    const warned = await eventually(async () => {
-      const escalations = (await api.history(ticket.id)).filter((e) => e.event.type === 'TicketEscalated');
-      expect(escalations).toHaveLength(1);
-      return escalations;
-    });
+    const warned = await api.eventsOnceThere(ticket.id, 'TicketEscalated', 1);
     expect(warned[0]?.event).toMatchObject({ actor: SLA_TIMER, data: { level: 1, clock: 'initial-response' } });
     expect(await api.list('breached=true')).not.toContain(ticket.id);
 
     await api.advance('PT15M');
-    const breached = await eventually(async () => {
-      const escalations = (await api.history(ticket.id)).filter((e) => e.event.type === 'TicketEscalated');
-      expect(escalations).toHaveLength(2);
-      return escalations;
-    });
+    const breached = await api.eventsOnceThere(ticket.id, 'TicketEscalated', 2);
     expect(breached[1]?.event).toMatchObject({ actor: SLA_TIMER, data: { level: 2, clock: 'initial-response' } });
     expect((await api.ticket(ticket.id)).body).toMatchObject({ state: 'opened', escalationLevel: 2 });
     await eventually(async () => expect(await api.list('breached=true')).toContain(ticket.id));
@@ -263,11 +263,7 @@ describe('caseflow start --test-clock: the sla-timer acts when the clock moves',
 
     // Two business days on contoso's US calendar end within any four days of the wall clock.
     const now = await api.advance('P4D');
-    const downgraded = await eventually(async () => {
-      const events = (await api.history(ticket.id)).filter((e) => e.event.type === 'TicketDowngraded');
-      expect(events).toHaveLength(1);
-      return events[0];
-    });
+    const [downgraded] = await api.eventsOnceThere(ticket.id, 'TicketDowngraded', 1);
     expect(downgraded?.event).toMatchObject({ actor: SLA_TIMER, occurredAt: now, data: { from: 'B', to: 'C' } });
     expect((await api.ticket(ticket.id)).body).toMatchObject({ state: 'downgraded', severity: 'C', downgradeCount: 1 });
     await eventually(() =>
