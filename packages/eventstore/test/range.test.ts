@@ -267,6 +267,23 @@ describe('SqliteEventStore.splitStreams', () => {
   });
 });
 
+describe('SqliteEventStore.countStreamEvents', () => {
+  it('counts the events of the prefix’s streams only, up to a position when given one', async () => {
+    const store = freshStore();
+    const sizes = { 'ticket-': 2, 'ticket-a': 3, 'ticket-é': 2, ticket: 4, 'ticket.': 2, tickets: 3, other: 5 };
+    store.importEvents(interleaved(sizes));
+    const all = await readAllOf(store);
+    const middle = all[Math.floor(all.length / 2)] as RecordedEvent;
+    const prefixEventsUpTo = (position: number) => all.filter((e) => e.stream.startsWith(PREFIX) && Number(e.position) <= position).length;
+
+    expect(store.countStreamEvents(PREFIX)).toBe(7);
+    expect(store.countStreamEvents(PREFIX, middle.position)).toBe(prefixEventsUpTo(Number(middle.position)));
+    expect(store.countStreamEvents(PREFIX, middle.position)).toBeLessThan(7);
+    expect(store.countStreamEvents('nothing-')).toBe(0);
+    expect(() => store.countStreamEvents(PREFIX, 'x1')).toThrow('not a SQLite event store position: x1');
+  });
+});
+
 describe('bad input to readRange and splitStreams', () => {
   it('refuses parts that are not a positive whole number, a zero page size and a malformed position, writing nothing', async () => {
     const store = freshStore();

@@ -51,7 +51,7 @@ export interface RebuildProgress {
   generation: number;
   /** Events folded so far, in this run and the runs it resumes. */
   events: number;
-  /** Events the log held when the rebuild began (those after `from` with it); undefined when the store cannot count. */
+  /** The events to fold when the rebuild began: every ticket event up to then (with `from`, every event after it); undefined when the store cannot count. */
   totalEvents: number | undefined;
   tickets: number;
 }
@@ -84,7 +84,7 @@ interface RebuildState {
   copied: Position | null;
   /** The log's last position when the rebuild began: the folds stop there, and the new generation follows the log from there. */
   high: Position | null;
-  /** Events the log held after `from` when the rebuild began; null when the store cannot count. */
+  /** See RebuildProgress.totalEvents; null when the store cannot count. */
   totalEvents: number | null;
   /** Without `from`: the ranges folded in log order. */
   partitions: PartitionState[];
@@ -189,7 +189,11 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
       const copied = from === null ? null : (live.checkpoint() ?? null);
       const high = (await lastPositionOf(store)) ?? null;
       if (from !== null) toRefold = await streamsToRefold(store, from, copied);
-      const totalEvents = store instanceof SqliteEventStore ? store.countAfter(from ?? undefined) : undefined;
+      const totalEvents = !(store instanceof SqliteEventStore)
+        ? undefined
+        : from === null
+          ? store.countStreamEvents(STREAM_PREFIX, high ?? undefined)
+          : store.countAfter(from);
       state = {
         from,
         copied,

@@ -213,6 +213,19 @@ describe('rebuildTicketList: a full rebuild', () => {
     expect(uniquelyKeyed(w.file, 1)).toEqual({ tickets: true, facts: true });
   });
 
+  it('given a log that holds streams other than tickets\', counts only ticket events, so that progress ends at its total', async () => {
+    const { w, tickets } = await liveOverMixedHistory();
+    await w.store.appendToStream('relay-checkpoints', [{ id: randomUUID(), type: 'Checkpointed', data: {} }], 'any');
+    const ticketEvents = (await w.log()).filter((record) => record.stream.startsWith('ticket-')).length;
+    const reports: RebuildProgress[] = [];
+
+    const result = await rebuild(w, { onProgress: (progress) => reports.push(progress) });
+
+    expect(result).toMatchObject({ events: ticketEvents, totalEvents: ticketEvents, tickets: tickets.length });
+    expect(reports.at(-1)).toMatchObject({ events: ticketEvents, totalEvents: ticketEvents });
+    expect((await w.log()).length).toBe(ticketEvents + 1);
+  });
+
   it('keeps the live list serving and following generation 1 while it folds, and brings what was appended meanwhile into the new generation', async () => {
     const w = world();
     const live = await w.started();
@@ -488,6 +501,23 @@ describe('TicketList: report facts of a generation that lacks them', () => {
 
     expect([...reopened.facts()]).toEqual(facts);
     expect(facts).toHaveLength(MIXED.length);
+  });
+
+  it('given a file whose facts are JSON objects (schema 2), migrates them to the compact form and serves the same facts', async () => {
+    const { w, facts } = await liveFacts();
+    withDatabase(w.file, (db) => {
+      const save = db.prepare<[string, string]>('UPDATE ticket_list_1_facts SET facts = ? WHERE id = ?');
+      for (const ticket of facts) save.run(JSON.stringify(ticket), ticket.ticketId);
+      db.exec('UPDATE readmodel_schema SET version = 2');
+    });
+
+    const reopened = w.list();
+
+    expect([...reopened.facts()]).toEqual(facts);
+    const stored = withDatabase(w.file, (db) => db.prepare<[], { facts: string }>('SELECT facts FROM ticket_list_1_facts').all());
+    expect(stored).toHaveLength(MIXED.length);
+    for (const { facts: text } of stored) expect(JSON.parse(text)).toBeInstanceOf(Array);
+    expect(withDatabase(w.file, (db) => db.prepare('SELECT version FROM readmodel_schema').get())).toEqual({ version: 3 });
   });
 
   it('given a file written before facts were kept (schema 1), migrates it and fills them in', async () => {
