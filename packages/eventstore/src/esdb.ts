@@ -1,21 +1,11 @@
-import {
-  ANY,
-  EventStoreDBClient,
-  NO_STREAM,
-  START,
-  STREAM_EXISTS,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-  eventTypeFilter,
-  excludeSystemEvents,
-  jsonEvent,
-  streamNameFilter,
-} from '@eventstore/db-client';
+import { createRequire } from 'node:module';
+import type * as EsdbClient from '@eventstore/db-client';
 import type {
   AllStreamRecordedEvent,
   AllStreamSubscription,
   AppendExpectedRevision,
   AppendResult as EsdbAppendResult,
+  EventStoreDBClient,
   Filter,
   ReadPosition,
   RecordedEvent as EsdbRecordedEvent,
@@ -31,6 +21,13 @@ import type {
   Subscription,
   SubscriptionFilter,
 } from './port.js';
+
+let loadedClient: typeof EsdbClient | undefined;
+/**
+ * The client library, loaded when an EventStoreDB store is first opened: it takes some 80 ms to
+ * load, which every process and rebuild thread on the SQLite store alone would otherwise pay.
+ */
+const esdb = (): typeof EsdbClient => (loadedClient ??= createRequire(import.meta.url)('@eventstore/db-client') as typeof EsdbClient);
 
 /**
  * The EventStoreDB adapter (server 22.10 or later, for positions on stream reads).
@@ -60,7 +57,7 @@ export class EsdbEventStore implements EventStore {
       const result = await this.#client.appendToStream(stream, events.map(toEventData), { expectedRevision: toEsdbExpected(expected) });
       return await this.#toAppendResult(stream, result);
     } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      if (!(error instanceof esdb().WrongExpectedVersionError)) throw error;
       // ESDB recognises a retry with the original expected revision itself, but not one made with
       // a different revision (say, after re-reading the stream): the events are there all the same.
       const earlier = await this.#earlierAppend(stream, events, expected);
@@ -70,7 +67,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   readStream(stream: string, options: { fromRevision?: bigint } = {}): Promise<RecordedEvent[]> {
-    return this.#read(stream, options.fromRevision ?? START);
+    return this.#read(stream, options.fromRevision ?? esdb().START);
   }
 
   async *readAll(fromPosition?: Position): AsyncGenerator<RecordedEvent> {
@@ -106,14 +103,14 @@ export class EsdbEventStore implements EventStore {
     await this.#client.dispose();
   }
 
-  async #read(stream: string, fromRevision: bigint | typeof START, maxCount?: number): Promise<RecordedEvent[]> {
+  async #read(stream: string, fromRevision: bigint | typeof EsdbClient.START, maxCount?: number): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
     try {
       for await (const { event } of this.#client.readStream(stream, { fromRevision, ...(maxCount === undefined ? {} : { maxCount }) })) {
         if (event !== undefined) events.push(toRecordedEvent(event));
       }
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
+      if (error instanceof esdb().StreamNotFoundError) return [];
       throw error;
     }
     return events;
@@ -133,7 +130,7 @@ export class EsdbEventStore implements EventStore {
    * whole stream: a ticket's stream is short, and an id may sit anywhere in it.
    */
   async #earlierAppend(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult | undefined> {
-    const recorded = await this.#read(stream, START);
+    const recorded = await this.#read(stream, esdb().START);
     const ids = new Set(events.map((event) => event.id));
     const start = recorded.findIndex((event) => ids.has(event.id));
     if (start === -1) return undefined;
@@ -150,7 +147,7 @@ export class EsdbEventStore implements EventStore {
 
 /** Connects lazily: the first operation reaches the server. E.g. `esdb://localhost:2113?tls=false`. */
 export function openEsdbEventStore(connectionString: string): EsdbEventStore {
-  return new EsdbEventStore(EventStoreDBClient.connectionString(connectionString));
+  return new EsdbEventStore(esdb().EventStoreDBClient.connectionString(connectionString));
 }
 
 class EsdbSubscription implements Subscription {
@@ -195,17 +192,17 @@ class EsdbSubscription implements Subscription {
 }
 
 function toEventData(event: EventToAppend) {
-  return jsonEvent({ id: event.id, type: event.type, data: event.data, ...(event.metadata === undefined ? {} : { metadata: event.metadata }) });
+  return esdb().jsonEvent({ id: event.id, type: event.type, data: event.data, ...(event.metadata === undefined ? {} : { metadata: event.metadata }) });
 }
 
 function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
   switch (expected) {
     case 'no_stream':
-      return NO_STREAM;
+      return esdb().NO_STREAM;
     case 'exists':
-      return STREAM_EXISTS;
+      return esdb().STREAM_EXISTS;
     case 'any':
-      return ANY;
+      return esdb().ANY;
     default:
       return expected;
   }
@@ -213,9 +210,9 @@ function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
 
 /** ESDB has one server-side filter per subscription; the rest of the filter is applied here. */
 function toServerFilter(filter: SubscriptionFilter | undefined): Filter {
-  if (filter?.streamPrefix !== undefined) return streamNameFilter({ prefixes: [filter.streamPrefix] });
-  if (filter?.eventTypes !== undefined) return eventTypeFilter({ regex: `^(?:${filter.eventTypes.map(escapeRegex).join('|')})$` });
-  return excludeSystemEvents();
+  if (filter?.streamPrefix !== undefined) return esdb().streamNameFilter({ prefixes: [filter.streamPrefix] });
+  if (filter?.eventTypes !== undefined) return esdb().eventTypeFilter({ regex: `^(?:${filter.eventTypes.map(escapeRegex).join('|')})$` });
+  return esdb().excludeSystemEvents();
 }
 
 function escapeRegex(text: string): string {
@@ -237,7 +234,7 @@ function isAfter(event: AllStreamRecordedEvent, after: bigint | undefined): bool
 }
 
 function toReadPosition(after: bigint | undefined): ReadPosition {
-  return after === undefined ? START : { commit: after, prepare: after };
+  return after === undefined ? esdb().START : { commit: after, prepare: after };
 }
 
 function encodePosition(commit: bigint): Position {
