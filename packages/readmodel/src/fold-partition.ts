@@ -29,6 +29,11 @@ export interface PartitionFoldOptions {
 /** What a partition hands on: tickets to write, what it folded since its last batch, and with a checkpoint, where it may resume. */
 export interface PartitionBatch {
   tickets: StoredTicket[];
+  /**
+   * Ids of tickets in `tickets` that may have a row already, written earlier in this run (before
+   * an eviction or a checkpoint) or by the run it resumes: their older rows are stale.
+   */
+  rewritten: string[];
   events: number;
   /** Tickets whose first event is among `events`. */
   opened: number;
@@ -42,6 +47,8 @@ interface HeldTicket {
   fold: TicketFold;
   /** Has had an event since the last eviction scan passed it. */
   touched: boolean;
+  /** Folded again from its stream's earlier events, or handed on at a checkpoint: its row is written again. */
+  rewrites: boolean;
 }
 
 /** Tickets dropped from memory at once when it is full: a tenth, so that dropping is rare. */
@@ -63,26 +70,31 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
   // at the back and drops the first unmarked ones.
   const held = new Map<string, HeldTicket>();
   let tickets: StoredTicket[] = [];
+  let rewritten: string[] = [];
   let events = 0;
   let opened = 0;
   let sinceCheckpoint = 0;
   let position = options.after;
 
-  const project = (ticketFold: TicketFold) => {
-    const projected = projectFold(ticketFold, policies, report);
-    if (projected !== undefined) tickets.push(storedTicketOf(projected));
+  const project = ({ fold, rewrites }: HeldTicket) => {
+    const projected = projectFold(fold, policies, report);
+    if (projected === undefined) return;
+    tickets.push(storedTicketOf(projected));
+    if (rewrites) rewritten.push(projected.ticket.id);
   };
   const flush = async (checkpoint: Position | undefined, done: boolean) => {
-    const batch: PartitionBatch = { tickets, events, opened, done, ...(checkpoint === undefined ? {} : { checkpoint }) };
+    const batch: PartitionBatch = { tickets, rewritten, events, opened, done, ...(checkpoint === undefined ? {} : { checkpoint }) };
     tickets = [];
+    rewritten = [];
     events = 0;
     opened = 0;
     await handOn(batch);
   };
   /** Hands on every ticket held, in batches, so that the writer writes the first while this projects the rest; the last carries the checkpoint. */
   const handOnHeld = async (done: boolean) => {
-    for (const { fold } of held.values()) {
-      project(fold);
+    for (const heldTicket of held.values()) {
+      project(heldTicket);
+      heldTicket.rewrites = true;
       if (tickets.length >= batchSize) await flush(undefined, false);
     }
     await flush(position, done);
@@ -96,7 +108,7 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
         heldTicket.touched = false;
         held.set(stream, heldTicket);
       } else {
-        project(heldTicket.fold);
+        project(heldTicket);
         count -= 1;
       }
     }
@@ -106,8 +118,8 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
     for (const record of page) {
       let heldTicket = held.get(record.stream);
       if (heldTicket === undefined) {
-        heldTicket = { fold: startFold(), touched: false };
-        if (record.revision > 0n) for (const earlier of await source.before(record.stream, record.revision)) foldRecord(heldTicket.fold, earlier, report);
+        heldTicket = { fold: startFold(), touched: false, rewrites: record.revision > 0n };
+        if (heldTicket.rewrites) for (const earlier of await source.before(record.stream, record.revision)) foldRecord(heldTicket.fold, earlier, report);
         held.set(record.stream, heldTicket);
       } else {
         heldTicket.touched = true;

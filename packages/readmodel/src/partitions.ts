@@ -74,7 +74,6 @@ export function workerScript(): URL | undefined {
 }
 
 export interface WorkerRun {
-  script: URL;
   tasks: { index: number; task: Omit<PartitionTask, 'credits'> }[];
   /** Writes a batch (synchronously): the worker is told it has room for another only after. */
   onBatch: (index: number, batch: PartitionBatch) => void;
@@ -83,46 +82,80 @@ export interface WorkerRun {
 }
 
 /**
- * Runs each task in a worker thread of its own, handing their batches to `onBatch` in each
- * worker's order. Resolves true when stopped by the signal (between batches), false once every
- * worker has handed on its last batch; rejects when a worker or a write fails. Either way, every
- * worker is terminated before it settles.
+ * Worker threads started before their tasks are known: loading a worker's modules takes about as
+ * long as the rebuild's setup (counting and splitting the log), so the two overlap. Each thread
+ * waits for one task (see rebuild-worker). Call `terminate` when done with them, whatever happened.
  */
-export function runInWorkers({ script, tasks, onBatch, report, signal }: WorkerRun): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let running = tasks.length;
-    const workers: Worker[] = [];
-    const finish = (outcome: boolean | Error) => {
-      if (settled) return;
-      settled = true;
-      void Promise.all(workers.map((worker) => worker.terminate())).then(() => (outcome instanceof Error ? reject(outcome) : resolve(outcome)));
-    };
-    if (running === 0) finish(false);
-    for (const { index, task } of tasks) {
-      const credits = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-      const room = new Int32Array(credits);
-      Atomics.store(room, WRITE_CREDITS, BATCHES_IN_FLIGHT);
-      const worker = new Worker(script, { workerData: { ...task, credits } satisfies PartitionTask, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-      workers.push(worker);
-      worker.on('message', (message: WorkerMessage) => {
+export class FoldWorkers {
+  readonly #script: URL;
+  readonly #idle: Worker[] = [];
+  readonly #started: Worker[] = [];
+  /** A thread that failed before it was given a task: `run` rejects with it. */
+  #failure: Error | undefined;
+
+  constructor(script: URL, count: number) {
+    this.#script = script;
+    for (let i = 0; i < count; i++) this.#idle.push(this.#spawn());
+  }
+
+  #spawn(): Worker {
+    const worker = new Worker(this.#script, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+    this.#started.push(worker);
+    // Until `run` listens, an unheard 'error' would crash the process.
+    worker.on('error', (error) => (this.#failure ??= error));
+    return worker;
+  }
+
+  /**
+   * Runs each task in a thread of its own (started ones first, more if there are more tasks),
+   * handing their batches to `onBatch` in each thread's order. Resolves true when stopped by the
+   * signal (between batches), false once every thread has handed on its last batch; rejects when a
+   * thread or a write fails. Either way, every thread is terminated before it settles.
+   */
+  run({ tasks, onBatch, report, signal }: WorkerRun): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let running = tasks.length;
+      // Told apart by shape: an error from a thread may come from another realm than this one's Error.
+      const finish = (outcome: { stopped: boolean } | { error: Error }) => {
         if (settled) return;
-        if (message.kind === 'report') return report(new Error(message.message));
-        try {
-          onBatch(index, message.batch);
-        } catch (error) {
-          return finish(error as Error);
-        }
-        Atomics.add(room, WRITE_CREDITS, 1);
-        Atomics.notify(room, WRITE_CREDITS);
-        if (message.batch.done) running -= 1;
-        if (running === 0) finish(false);
-        else if (signal?.aborted) finish(true);
-      });
-      worker.on('error', (error) => finish(error));
-      worker.on('exit', (code) => {
-        if (code !== 0) finish(new Error(`a rebuild worker thread exited with code ${code}`));
-      });
-    }
-  });
+        settled = true;
+        void this.terminate().then(() => ('error' in outcome ? reject(outcome.error) : resolve(outcome.stopped)));
+      };
+      if (this.#failure !== undefined) return finish({ error: this.#failure });
+      if (running === 0) return finish({ stopped: false });
+      for (const { index, task } of tasks) {
+        const credits = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+        const room = new Int32Array(credits);
+        Atomics.store(room, WRITE_CREDITS, BATCHES_IN_FLIGHT);
+        const worker = this.#idle.shift() ?? this.#spawn();
+        worker.on('message', (message: WorkerMessage) => {
+          if (settled) return;
+          if (message.kind === 'report') return report(new Error(message.message));
+          try {
+            onBatch(index, message.batch);
+          } catch (error) {
+            return finish({ error: error as Error });
+          }
+          Atomics.add(room, WRITE_CREDITS, 1);
+          Atomics.notify(room, WRITE_CREDITS);
+          if (message.batch.done) running -= 1;
+          if (running === 0) finish({ stopped: false });
+          else if (signal?.aborted) finish({ stopped: true });
+        });
+        worker.on('error', (error) => finish({ error }));
+        worker.on('exit', (code) => {
+          if (code !== 0) finish({ error: new Error(`a rebuild worker thread exited with code ${code}`) });
+        });
+        worker.postMessage({ ...task, credits } satisfies PartitionTask);
+      }
+      // Threads started for partitions that turned out to be done already.
+      for (const worker of this.#idle.splice(0)) void worker.terminate();
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.#idle.length = 0;
+    await Promise.all(this.#started.map((worker) => worker.terminate()));
+  }
 }

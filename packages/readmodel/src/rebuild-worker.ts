@@ -1,17 +1,19 @@
 /**
- * A worker thread of a rebuild: folds one range of the ticket streams (see foldPartition) and
- * posts its batches to the thread that writes them, waiting while too many are unwritten.
+ * A worker thread of a rebuild: waits for its task (see FoldWorkers), folds that range of the
+ * ticket streams (see foldPartition) and posts its batches to the thread that writes them, waiting
+ * while too many are unwritten.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { once } from 'node:events';
+import { parentPort } from 'node:worker_threads';
 import { SqliteEventStore } from '@caseflow/eventstore';
 import { policyList } from '@caseflow/sla';
 import { foldPartition } from './fold-partition.js';
 import type { PartitionTask, WorkerMessage } from './partitions.js';
 import { WRITE_CREDITS, sqlitePartitionSource } from './partitions.js';
 
-const task = workerData as PartitionTask;
 const port = parentPort;
 if (port === null) throw new Error('rebuild-worker runs as a worker thread');
+const [task] = (await once(port, 'message')) as [PartitionTask];
 const post = (message: WorkerMessage) => port.postMessage(message);
 const credits = new Int32Array(task.credits);
 

@@ -8,7 +8,7 @@ import type { SqliteDatabase } from '@caseflow/sqlite';
 import { openSqliteFile } from '@caseflow/sqlite';
 import type { PartitionBatch, PartitionSource } from './fold-partition.js';
 import { foldPartition } from './fold-partition.js';
-import { portPartitionSource, runInWorkers, sqlitePartitionSource, workerScript } from './partitions.js';
+import { FoldWorkers, portPartitionSource, sqlitePartitionSource, workerScript } from './partitions.js';
 import { advanceTicket } from './projection.js';
 import type { DeferredIndexes } from './tables.js';
 import { Generations, TicketTables, storedTicketOf } from './tables.js';
@@ -165,6 +165,10 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
   const from = options.from ?? null;
 
   const { db } = openSqliteFile(options.file, { synchronous: 'normal' });
+  // Started first, so that they load while the log is counted and split. A resumed rebuild may
+  // need fewer (FoldWorkers ends the rest) or, made with more threads, more.
+  const script = from === null && threads > 0 && store instanceof SqliteEventStore ? workerScript() : undefined;
+  const workers = script === undefined ? undefined : new FoldWorkers(script, threads);
   try {
     // Opening the live tables first makes sure the catalogue exists and is migrated.
     const live = new TicketTables(db, options.file);
@@ -227,8 +231,11 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
       });
       return { generation, events, totalEvents: state.totalEvents ?? undefined, tickets };
     };
+    /** Tickets this run wrote again (see PartitionBatch.rewritten), whose older rows keyRows drops. */
+    const rewritten = new Set<string>();
     const writeBatch = db.transaction((index: number, batch: PartitionBatch) => {
       for (const ticket of batch.tickets) tables.saveStored(ticket, { replacing: false });
+      for (const id of batch.rewritten) rewritten.add(id);
       const partition = state.partitions[index] as PartitionState;
       const since = sinceCheckpoint[index] as { events: number; tickets: number };
       since.events += batch.events;
@@ -249,10 +256,10 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
 
     const interrupted =
       from === null
-        ? await foldPartitions({ store, file: options.file, state, policies, report, signal, threads, onBatch, fold: { batchSize, checkpointEvents, maxTickets } })
+        ? await foldPartitions({ store, file: options.file, state, policies, report, signal, workers, onBatch, fold: { batchSize, checkpointEvents, maxTickets } })
         : await refoldStreams({ store, state, only: toRefold, policies, report, signal, batchSize, tables, onProgress: () => options.onProgress?.(progress()), db });
     if (interrupted) return { ...progress(), replaced, resumed, interrupted: true };
-    if (from === null) db.transaction(() => tables.keyRows()).immediate();
+    if (from === null) db.transaction(() => tables.keyRows(rewritten)).immediate();
     // Every ticket is folded as of `high` or later; following the log from there applies only what is newer (apply is idempotent by revision).
     if (state.high !== null) tables.saveCheckpoint(state.high);
 
@@ -269,6 +276,7 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
     options.onProgress?.(progress());
     return { ...progress(), replaced, resumed, interrupted: false };
   } finally {
+    await workers?.terminate();
     db.close();
   }
 }
@@ -280,23 +288,23 @@ interface PartitionsRun {
   policies: PolicyList;
   report: (error: Error) => void;
   signal: AbortSignal | undefined;
-  threads: number;
+  /** Without them, the partitions are folded in this thread. */
+  workers: FoldWorkers | undefined;
   onBatch: (index: number, batch: PartitionBatch) => void;
   fold: { batchSize: number; checkpointEvents: number; maxTickets: number };
 }
 
 /** Folds the unfinished partitions, in worker threads when it can; true when stopped by the signal. */
 async function foldPartitions(run: PartitionsRun): Promise<boolean> {
-  const { store, state, policies, report, signal, onBatch } = run;
+  const { store, state, policies, report, signal, onBatch, workers } = run;
   const high = state.high;
   const pending = state.partitions.flatMap((partition, index) => (partition.done || high === null ? [] : [{ partition, index }]));
-  const script = run.threads > 0 && store instanceof SqliteEventStore ? workerScript() : undefined;
-  if (script !== undefined) {
+  if (workers !== undefined) {
     const tasks = pending.map(({ partition, index }) => ({
       index,
       task: { file: run.file, range: partition.range as StreamRange, until: high as Position, policies, fold: { ...run.fold, after: partition.after ?? undefined } },
     }));
-    return runInWorkers({ script, tasks, onBatch, report, signal });
+    return workers.run({ tasks, onBatch, report, signal });
   }
   try {
     for (const { partition, index } of pending) {

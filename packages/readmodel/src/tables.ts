@@ -334,26 +334,40 @@ export class TicketTables {
     this.statements.saveRebuild.run(state ?? null, this.generation);
   }
 
-  /** Keeps each ticket's last written row (and facts) and makes the ids unique, for tables made with `deferKeys`; keyed tables are left as they are. */
-  keyRows(): void {
+  /**
+   * Keeps each ticket's last written row (and facts) and makes the ids unique, for tables made with
+   * `deferKeys`; keyed tables are left as they are. `rewritten` names the tickets known to have
+   * older rows: those are dropped by id, which costs a scan; a rebuild that resumes an interrupted
+   * one can also hold rows it does not know of, and only then are all rows sorted by id to find them.
+   */
+  keyRows(rewritten: ReadonlySet<string>): void {
     if (!this.keyless) return;
-    const facts = tableOf(this.generation, 'facts');
+    if (rewritten.size > 0) this.dropStaleRows(JSON.stringify([...rewritten]));
     const keyTickets = `CREATE UNIQUE INDEX IF NOT EXISTS ${this.tickets}_id_key ON ${this.tickets} (id)`;
     try {
-      // Most rebuilds write each ticket once; looking for stale rows first would cost a sort of every id.
       this.db.exec(keyTickets);
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
-      this.db.exec(`
-        CREATE TEMP TABLE stale_rows AS
-          SELECT rowid AS stale FROM ${this.tickets} WHERE rowid NOT IN (SELECT max(rowid) FROM ${this.tickets} GROUP BY id);
-        DELETE FROM ${facts} WHERE rowid IN (SELECT stale FROM stale_rows);
-        DELETE FROM ${this.tickets} WHERE rowid IN (SELECT stale FROM stale_rows);
-        DROP TABLE stale_rows;
-        ${keyTickets};`);
+      this.dropStaleRows(undefined);
+      this.db.exec(keyTickets);
     }
-    this.db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS ${facts}_id_key ON ${facts} (id)`);
+    this.db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS ${tableOf(this.generation, 'facts')}_id_key ON ${tableOf(this.generation, 'facts')} (id)`);
     this.keyless = false;
+  }
+
+  /** Drops every row but the last of each ticket, among the ids of a JSON array, or among all without one; and the facts at their rowids. */
+  private dropStaleRows(ids: string | undefined): void {
+    const among = ids === undefined ? '' : 'id IN (SELECT value FROM json_each(@ids)) AND';
+    const collect = this.db.prepare(
+      `CREATE TEMP TABLE stale_rows AS
+        SELECT rowid AS stale FROM ${this.tickets} WHERE ${among} rowid NOT IN (SELECT max(rowid) FROM ${this.tickets} WHERE ${among} 1 GROUP BY id)`,
+    );
+    if (ids === undefined) collect.run();
+    else collect.run({ ids });
+    this.db.exec(`
+      DELETE FROM ${tableOf(this.generation, 'facts')} WHERE rowid IN (SELECT stale FROM stale_rows);
+      DELETE FROM ${this.tickets} WHERE rowid IN (SELECT stale FROM stale_rows);
+      DROP TABLE stale_rows;`);
   }
 
   checkpoint(): Position | undefined {
