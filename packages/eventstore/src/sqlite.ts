@@ -470,11 +470,12 @@ export class SqliteEventStore implements EventStore {
   /**
    * Splits the streams whose names start with `streamPrefix` into at most `parts` ranges of about
    * as many events each, in name order, none empty unless every one is; a stream is never split.
+   * `events`, when the caller has counted them (countStreamEvents), saves counting again: only the
+   * balance between the ranges depends on it.
    */
-  splitStreams(streamPrefix: string, parts: number): StreamRange[] {
+  splitStreams(streamPrefix: string, parts: number, events = this.countStreamEvents(streamPrefix)): StreamRange[] {
     positiveWhole(parts, 'parts');
     const end = prefixEnd(streamPrefix) ?? MAX_STREAM;
-    const events = this.countStreamEvents(streamPrefix);
     const bounds = [streamPrefix];
     for (let part = 1; part < parts; part++) {
       const bound = this.firstStreamFrom(streamPrefix, end, Math.max(1, Math.floor((events * part) / parts)));

@@ -128,8 +128,8 @@ async function streamsToRefold(store: EventStore, from: Position, copied: Positi
 }
 
 /** The ranges a full rebuild folds: one per thread for a SQLite store (as even as its index allows), one through any other store. */
-function partitionsOf(store: EventStore, threads: number): PartitionState[] {
-  const ranges = store instanceof SqliteEventStore ? store.splitStreams(STREAM_PREFIX, Math.max(threads, 1)) : [null];
+function partitionsOf(store: EventStore, threads: number, ticketEvents: number | undefined): PartitionState[] {
+  const ranges = store instanceof SqliteEventStore ? store.splitStreams(STREAM_PREFIX, Math.max(threads, 1), ticketEvents) : [null];
   return ranges.map((range) => ({ range, after: null, events: 0, tickets: 0, done: false }));
 }
 
@@ -209,7 +209,7 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
         copied,
         high,
         totalEvents: totalEvents ?? null,
-        partitions: from === null && high !== null ? partitionsOf(store, threads) : [],
+        partitions: from === null && high !== null ? partitionsOf(store, threads, totalEvents) : [],
         refolded: { after: '', events: 0, tickets: 0 },
       };
       // One transaction, so that no failure leaves a generation the catalogue cannot resume; the
