@@ -3,10 +3,10 @@
  * Office 365 operated by 21Vianet and Office 365 Germany). DESIGN.md's "SLA policy" table is
  * the technical part; the sources of everything else are quoted where it is set.
  */
-import type { Category, Plan, Severity } from '@caseflow/domain';
+import type { Category, DecisionPolicy, Plan, Severity } from '@caseflow/domain';
 import type { CalendarSpec } from './calendar.js';
 import type { SlaPolicy, Target } from './policy.js';
-import { NO_COMMITMENT, TICKET_REGION, WALL_CLOCK, policyFor } from './policy.js';
+import { NO_COMMITMENT, TICKET_REGION, WALL_CLOCK, decisionPolicyOf, policyFor } from './policy.js';
 
 type Hours = [string, string][];
 
@@ -125,3 +125,9 @@ export function policyList(policies: readonly SlaPolicy[] = []): PolicyList {
 
 /** The policy a ticket pinned when it opened, or the current one when the pinned one is not among those given. */
 export const pinnedPolicy = (ref: { id: string; version: number }, policies: PolicyList): SlaPolicy => policyFor(ref, policies) ?? policies[0];
+
+/** What a CommandEngine decides by: the current policy, and the older ones tickets may have pinned. */
+export const enginePolicies = ([current, ...older]: PolicyList): { policy: DecisionPolicy; pinnedPolicies: DecisionPolicy[] } => ({
+  policy: decisionPolicyOf(current),
+  pinnedPolicies: older.map(decisionPolicyOf),
+});

@@ -17,7 +17,7 @@ export {
   policyLabel,
   workingDurationMs,
 } from './policy.js';
-export { defaultPolicy, pinnedPolicy, policyList } from './default-policy.js';
+export { defaultPolicy, enginePolicies, pinnedPolicy, policyList } from './default-policy.js';
 export type { PolicyList } from './default-policy.js';
 export { clocks, nextTimerAt } from './clocks.js';
 export type { ClockStatus, NextTimer, SlaClock } from './clocks.js';

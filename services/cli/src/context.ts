@@ -1,25 +1,16 @@
 import { join, resolve } from 'node:path';
 import type { Actor } from '@caseflow/domain';
-import { Role, defaultDecisionPolicy, parseInstant as parseIsoInstant } from '@caseflow/domain';
+import { Role, parseInstant as parseIsoInstant } from '@caseflow/domain';
 import type { Clock } from '@caseflow/engine';
 import { CommandEngine, fixedClock, systemClock } from '@caseflow/engine';
 import type { EventStore } from '@caseflow/eventstore';
 import { openSqliteEventStore } from '@caseflow/eventstore';
-import { describeRejection } from './output.js';
+import type { PolicyList } from '@caseflow/sla';
+import { enginePolicies, policyList } from '@caseflow/sla';
+import { UsageError } from './errors.js';
+import { deploymentPolicies } from './policies.js';
 
-/** A mistake in how the command was typed: exit 2, nothing touched. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-/** A refusal by the domain, the engine or the API's server: exit 2 with one line naming the code. */
-export class Refusal extends Error {
-  override name = 'Refusal';
-
-  constructor(code: string, detail: string) {
-    super(describeRejection({ code, message: detail }));
-  }
-}
+export { Refusal, UsageError } from './errors.js';
 
 export interface GlobalOptions {
   data: string;
@@ -54,12 +45,17 @@ export function clockFrom(options: GlobalOptions): Clock {
 
 export const storeFile = (data: string) => join(resolve(data), 'caseflow.db');
 
-/** Opens the embedded store for the length of one command and always closes it. */
-export async function withStore<T>(options: GlobalOptions, work: (store: EventStore, engine: CommandEngine) => Promise<T>): Promise<T> {
+/**
+ * Opens the embedded store for the length of one command and always closes it. Its engine decides
+ * by the deployment's policies (CASEFLOW_SLA_POLICY), which `work` is given too, as a server on
+ * the same data does.
+ */
+export async function withStore<T>(options: GlobalOptions, work: (store: EventStore, engine: CommandEngine, policies: PolicyList) => Promise<T>): Promise<T> {
   const clock = clockFrom(options);
+  const policies = policyList(await deploymentPolicies());
   const store = openSqliteEventStore(storeFile(options.data));
   try {
-    return await work(store, new CommandEngine({ store, clock, policy: defaultDecisionPolicy }));
+    return await work(store, new CommandEngine({ store, clock, ...enginePolicies(policies) }), policies);
   } finally {
     await store.close();
   }

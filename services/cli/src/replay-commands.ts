@@ -18,7 +18,7 @@ import { EXPORT_FORMATS, exportEvents, exportTickets, lastEventOf, pinnedFacts, 
 import type { GlobalOptions } from './context.js';
 import { UsageError, parseInstant, storeFile, withStore } from './context.js';
 import type { Output } from './output.js';
-import { deploymentPolicies, readPolicy } from './sla-commands.js';
+import { deploymentPolicies, readPolicy } from './policies.js';
 
 type Options = Record<string, unknown> & GlobalOptions;
 

@@ -9,7 +9,7 @@ import { SERVICES, prepareDevMode, startSystem } from '@caseflow/system';
 import type { GlobalOptions } from './context.js';
 import { UsageError, parseInstant } from './context.js';
 import type { Output } from './output.js';
-import { deploymentPolicies } from './sla-commands.js';
+import { deploymentPolicies } from './policies.js';
 
 type Options = Record<string, unknown> & GlobalOptions;
 

@@ -6,17 +6,16 @@ import type { BusinessCalendar, SlaPolicy } from '@caseflow/sla';
 import {
   CalendarError,
   PolicyError,
-  defaultPolicy,
   dueFor,
   compileCalendar,
   isoWorkingTime,
-  loadPolicies,
   loadPolicy,
   policyLabel,
   workingDurationMs,
 } from '@caseflow/sla';
 import type { GlobalOptions } from './context.js';
 import { UsageError, parseInstant } from './context.js';
+import { describeIssues, readPolicy } from './policies.js';
 import type { Output } from './output.js';
 import { toJson } from './output.js';
 
@@ -26,9 +25,6 @@ type Options = Record<string, unknown> & GlobalOptions;
 export function formatInstant(instant: Date): string {
   return instant.toISOString().replace('.000Z', 'Z');
 }
-
-const describeIssues = (issues: readonly { path: readonly (string | number)[]; message: string }[]) =>
-  issues.map((i) => (i.path.length === 0 ? i.message : `${i.path.join('.')}: ${i.message}`)).join('; ');
 
 /** `--calendar` is a file name or the calendar's JSON itself. */
 function readCalendar(value: string): BusinessCalendar {
@@ -61,21 +57,6 @@ function withinCalendarRange<T>(compute: () => T): T {
     throw error;
   }
 }
-
-/** Reads a policy file (or files) where a bad one is the caller's mistake: exit 2 naming each problem. */
-async function readPolicyFile<T>(file: string, load: (file: string) => Promise<T>): Promise<T> {
-  try {
-    return await load(file);
-  } catch (error) {
-    if (error instanceof PolicyError) throw new UsageError(error.issues.length === 0 ? error.message : `${file}: ${describeIssues(error.issues)}`);
-    throw error;
-  }
-}
-
-export const readPolicy = (file: string | undefined): Promise<SlaPolicy> => (file === undefined ? Promise.resolve(defaultPolicy) : readPolicyFile(file, loadPolicy));
-
-/** The policies a deployment times tickets by: its own (CASEFLOW_SLA_POLICY), when it has one, before the built-in one older tickets may have pinned. */
-export const deploymentPolicies = (): Promise<SlaPolicy[]> => readPolicyFile(process.env.CASEFLOW_SLA_POLICY ?? '', loadPolicies);
 
 function describePolicy(policy: SlaPolicy): string {
   const lines = [

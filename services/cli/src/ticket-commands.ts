@@ -5,7 +5,7 @@ import type { RouteCommand } from '@caseflow/api';
 import { Category, CloseReason, Plan, Severity } from '@caseflow/domain';
 import type { HandleResult, HistoryEntry, TicketView } from '@caseflow/engine';
 import { readHistory, readTicketAt, ticketView } from '@caseflow/engine';
-import { clocks, defaultPolicy, policyFor } from '@caseflow/sla';
+import { clocks, pinnedPolicy } from '@caseflow/sla';
 import type { GlobalOptions } from './context.js';
 import { Refusal, UsageError, clockFrom, parseActor, parseInstant, withStore } from './context.js';
 import type { Output } from './output.js';
@@ -275,12 +275,11 @@ export function addTicketCommands(program: Cli, output: Output, globals: (cmd: C
         return;
       }
       const at = o.at === undefined ? clockFrom(o).now() : parseInstant(o.at as string, '--at');
-      await withStore(o, async (store) => {
+      await withStore(o, async (store, _engine, policies) => {
         const events = (await readHistory(store, id)).map((entry) => entry.event);
         const opened = events[0];
         if (opened === undefined || opened.type !== 'TicketOpened') throw new Refusal('not_found', `no ticket ${id}`);
-        const policy = policyFor(opened.data.policy, [defaultPolicy]) ?? defaultPolicy;
-        const running = clocks(events, policy, at);
+        const running = clocks(events, pinnedPolicy(opened.data.policy, policies), at);
         output.out(o.json ? toJson(running) : describeClocks(running, at));
       });
     });

@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { defaultPolicy } from '@caseflow/sla';
 import { AGENT, HOUR, T0, at, cli, inStore, json, openTicket, removeTempDirs, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -43,5 +46,29 @@ describe('caseflow ticket clocks', () => {
     const unknown = await cli(['--data', dir, 'ticket', 'clocks', 'no-such-ticket']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toEqual(['caseflow: refused (not_found): no ticket no-such-ticket']);
+  });
+});
+
+describe('caseflow ticket open and ticket clocks on a deployment with its own policy (CASEFLOW_SLA_POLICY)', () => {
+  it('given the policy, then a ticket opened here pins it and its clocks run by it, while an older ticket keeps the built-in one', async () => {
+    const dir = tempDir();
+    const older = await openTicket(dir, T0);
+    const policyFile = join(dir, 'acme.json');
+    writeFileSync(policyFile, JSON.stringify({ ...defaultPolicy, id: 'acme-support', version: 3, warningThreshold: 0.5 }));
+    const saved = process.env.CASEFLOW_SLA_POLICY;
+    process.env.CASEFLOW_SLA_POLICY = policyFile;
+    try {
+      const id = await openTicket(dir, T0);
+      const initialResponse = async (ticket: string) => json<ClockJson[]>(await cli(['--data', dir, '--json', 'ticket', 'clocks', ticket, '--at', at(6 * HOUR)]))[0];
+
+      expect(json(await cli(['--data', dir, '--json', 'ticket', 'show', id]))).toMatchObject({ policy: { id: 'acme-support', version: 3 } });
+      // Enterprise, technical, severity B: 24 hours on the wall clock under both; the warning comes at half of it here, at 3/4 built in.
+      expect(await initialResponse(id)).toMatchObject({ status: 'running', dueAt: at(24 * HOUR), warningAt: at(12 * HOUR) });
+      expect(json(await cli(['--data', dir, '--json', 'ticket', 'show', older]))).toMatchObject({ policy: { id: defaultPolicy.id, version: defaultPolicy.version } });
+      expect(await initialResponse(older)).toMatchObject({ status: 'running', dueAt: at(24 * HOUR), warningAt: at(18 * HOUR) });
+    } finally {
+      if (saved === undefined) delete process.env.CASEFLOW_SLA_POLICY;
+      else process.env.CASEFLOW_SLA_POLICY = saved;
+    }
   });
 });

@@ -16,7 +16,7 @@ import { NotificationLedger, Notifier } from '@caseflow/notifier';
 import { TicketList } from '@caseflow/readmodel';
 import { Relay, RelayBookkeeping } from '@caseflow/relay';
 import type { SlaPolicy } from '@caseflow/sla';
-import { decisionPolicyOf, policyList } from '@caseflow/sla';
+import { enginePolicies, policyList } from '@caseflow/sla';
 import { SlaTimer, SlaTimerStore } from '@caseflow/sla-timer';
 import { PhoneVerifications } from '@caseflow/verification';
 
@@ -68,7 +68,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const clock: Clock = options.testClock ?? systemClock;
   const now = () => clock.now();
   const policies = policyList(options.policies);
-  const [current, ...older] = policies;
 
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
@@ -128,7 +127,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       stops.push(() => tickets.stop());
       const verifications = new PhoneVerifications({ file, now });
       stops.push(() => verifications.close());
-      const engine = new CommandEngine({ store, clock, policy: decisionPolicyOf(current), pinnedPolicies: older.map(decisionPolicyOf) });
+      const engine = new CommandEngine({ store, clock, ...enginePolicies(policies) });
       const app = await buildApi({
         engine,
         store,
