@@ -7,7 +7,7 @@
 // Goals: >= 0.3x raw and >= 200k events/s.
 // Usage: node bench/rebuild.mjs [--tickets 95000] [--rounds 3]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -48,12 +48,23 @@ function measure(kind, file) {
   return JSON.parse(stdout.trim().split('\n').at(-1));
 }
 
+/** Writes a file's data out to disk, so that the kernel is not writing back gigabytes of generated logs and copies while a run is measured. */
+function flush(file) {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function generate(file, tickets) {
   const store = openSqliteEventStore(file);
   try {
     return await writeGeneratedLog(store, { tickets, seed: 7 });
   } finally {
     await store.close();
+    flush(file);
   }
 }
 
@@ -78,6 +89,7 @@ if (childAt !== -1) {
     const copy = join(dir, 'run.db');
     for (const file of [copy, `${copy}-wal`, `${copy}-shm`]) rmSync(file, { force: true });
     copyFileSync(source, copy);
+    flush(copy);
     return copy;
   };
   const ours = [];
