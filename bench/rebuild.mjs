@@ -92,25 +92,23 @@ if (childAt !== -1) {
     flush(copy);
     return copy;
   };
+  /** One rebuild of a fresh copy of a generated log, checked to have folded every event of it. */
+  const rebuildOf = (source, generated) => {
+    const rebuilt = measure('rebuild', copyOf(source));
+    if (rebuilt.count !== generated.events) throw new Error(`the rebuild folded ${rebuilt.count} events of ${generated.events}`);
+    return rebuilt;
+  };
   const ours = [];
   const raw = [];
   const peaks = [];
   for (let round = 0; round < rounds; round++) {
-    const rebuilt = measure('rebuild', copyOf(log));
-    if (rebuilt.count !== full.events) throw new Error(`the rebuild folded ${rebuilt.count} events of ${full.events}`);
+    const rebuilt = rebuildOf(log, full);
     ours.push(rebuilt.rate);
     peaks.push(rebuilt.peakRssMb);
     raw.push(measure('raw', log).rate);
   }
   /** The median peak RSS of `rounds` rebuilds of a log, as for the full one. */
-  const medianPeak = (source, generated) =>
-    median(
-      Array.from({ length: rounds }, () => {
-        const rebuilt = measure('rebuild', copyOf(source));
-        if (rebuilt.count !== generated.events) throw new Error(`the rebuild folded ${rebuilt.count} events of ${generated.events}`);
-        return rebuilt.peakRssMb;
-      }),
-    );
+  const medianPeak = (source, generated) => median(Array.from({ length: rounds }, () => rebuildOf(source, generated).peakRssMb));
   const peak = median(peaks);
   const doublePeak = medianPeak(doubleLog, double);
   console.log(`${full.events.toLocaleString('en-US')} events, ${rounds} rounds, medians:`);

@@ -144,6 +144,12 @@ function prefixEnd(prefix: string): string | undefined {
 /** Compares stream names as SQLite does (BINARY: UTF-8 bytes), which JavaScript's UTF-16 comparison does not always match. */
 const compareAsStored = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
+/** The end of a read up to `until` (inclusive): the log's end without it. */
+const parseUntil = (until: Position | undefined): number => (until === undefined ? Number.MAX_SAFE_INTEGER : parsePosition(until));
+
+/** Where the names starting with `prefix` end, as a StreamRange's `before`. */
+const endOfPrefix = (prefix: string): string => prefixEnd(prefix) ?? MAX_STREAM;
+
 function parsePosition(position: Position | undefined): number {
   if (position === undefined) return 0;
   if (!/^\d+$/.test(position)) throw new TypeError(`not a SQLite event store position: ${position}`);
@@ -326,8 +332,7 @@ export class SqliteEventStore implements EventStore {
 
   /** How many events the streams whose names start with `streamPrefix` hold up to `until` (inclusive; the log's end without it). */
   countStreamEvents(streamPrefix: string, until?: Position): number {
-    const end = prefixEnd(streamPrefix) ?? MAX_STREAM;
-    return this.statements.countRange.get(streamPrefix, end, until === undefined ? Number.MAX_SAFE_INTEGER : parsePosition(until))?.n ?? 0;
+    return this.statements.countRange.get(streamPrefix, endOfPrefix(streamPrefix), parseUntil(until))?.n ?? 0;
   }
 
   /** The position of the last event in the log; undefined while it is empty. */
@@ -456,7 +461,7 @@ export class SqliteEventStore implements EventStore {
    */
   async *readRange(range: StreamRange, options: RangeReadOptions = {}): AsyncIterable<RecordedEvent[]> {
     const pageSize = positiveWhole(options.pageSize ?? STREAMS_PAGE_SIZE, 'pageSize');
-    const until = options.until === undefined ? Number.MAX_SAFE_INTEGER : parsePosition(options.until);
+    const until = parseUntil(options.until);
     let after = parsePosition(options.after);
     for (;;) {
       const page = this.statements.range.all(after, until, range.from, range.before, pageSize).map(rangeRowToRecorded);
@@ -475,7 +480,7 @@ export class SqliteEventStore implements EventStore {
    */
   splitStreams(streamPrefix: string, parts: number, events = this.countStreamEvents(streamPrefix)): StreamRange[] {
     positiveWhole(parts, 'parts');
-    const end = prefixEnd(streamPrefix) ?? MAX_STREAM;
+    const end = endOfPrefix(streamPrefix);
     const bounds = [streamPrefix];
     for (let part = 1; part < parts; part++) {
       const bound = this.firstStreamFrom(streamPrefix, end, Math.max(1, Math.floor((events * part) / parts)));

@@ -226,6 +226,7 @@ export interface StoredProgress {
 export class TicketTables {
   readonly generation: number;
   private readonly tickets: string;
+  private readonly factsTable: string;
   private readonly statements;
   /** Made with `deferKeys` and not yet keyed (see keyRows). */
   private keyless: boolean;
@@ -265,23 +266,23 @@ export class TicketTables {
     // From the table itself: a rebuild resumed by a later version may find tables made either way.
     this.keyless = !hasUniqueIds(db, this.tickets);
     const histories = tableOf(this.generation, 'histories');
-    const facts = tableOf(this.generation, 'facts');
+    this.factsTable = tableOf(this.generation, 'facts');
     this.statements = {
       progress: db.prepare<[string], { revision: number; events: string | null }>(
         `SELECT t.revision, h.events FROM ${this.tickets} t LEFT JOIN ${histories} h ON h.id = t.id WHERE t.id = ?`,
       ),
       dropHistory: db.prepare<[string]>(`DELETE FROM ${histories} WHERE id = ?`),
-      dropFacts: db.prepare<[string]>(`DELETE FROM ${facts} WHERE id = ?`),
+      dropFacts: db.prepare<[string]>(`DELETE FROM ${this.factsTable} WHERE id = ?`),
       // Positional, with the values listed in rowValues: binding a row by name cost a third more.
       saveTicket: db.prepare<RowValues>(`INSERT OR REPLACE INTO ${this.tickets} (${ROW_COLUMNS.join(', ')}) VALUES (${ROW_COLUMNS.map(() => '?').join(', ')})`),
       saveHistory: db.prepare<[string, string]>(`INSERT OR REPLACE INTO ${histories} (id, events) VALUES (?, ?)`),
-      saveFacts: db.prepare<[string, string]>(`INSERT OR REPLACE INTO ${facts} (id, facts) VALUES (?, ?)`),
+      saveFacts: db.prepare<[string, string]>(`INSERT OR REPLACE INTO ${this.factsTable} (id, facts) VALUES (?, ?)`),
       // Without keys, a ticket's facts share its row's rowid, so that keyRows finds stale facts by its stale rows.
-      appendFacts: db.prepare<[number | bigint, string, string]>(`INSERT INTO ${facts} (rowid, id, facts) VALUES (?, ?, ?)`),
-      allFacts: db.prepare<[], { id: string; facts: string }>(`SELECT id, facts FROM ${facts} ORDER BY id`),
+      appendFacts: db.prepare<[number | bigint, string, string]>(`INSERT INTO ${this.factsTable} (rowid, id, facts) VALUES (?, ?, ?)`),
+      allFacts: db.prepare<[], { id: string; facts: string }>(`SELECT id, facts FROM ${this.factsTable} ORDER BY id`),
       withoutFacts: db.prepare<[string, number], { id: string; revision: number; events: string }>(
         `SELECT t.id, t.revision, h.events FROM ${this.tickets} t JOIN ${histories} h ON h.id = t.id
-          WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM ${facts} f WHERE f.id = t.id) ORDER BY t.id LIMIT ?`,
+          WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM ${this.factsTable} f WHERE f.id = t.id) ORDER BY t.id LIMIT ?`,
       ),
       saveRebuild: db.prepare<[string | null, number]>('UPDATE ticket_list_generations SET rebuild = ? WHERE generation = ?'),
       checkpoint: db.prepare<[number], { checkpoint: string | null }>('SELECT checkpoint FROM ticket_list_generations WHERE generation = ?'),
@@ -351,7 +352,7 @@ export class TicketTables {
       this.dropStaleRows(undefined);
       this.db.exec(keyTickets);
     }
-    this.db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS ${tableOf(this.generation, 'facts')}_id_key ON ${tableOf(this.generation, 'facts')} (id)`);
+    this.db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS ${this.factsTable}_id_key ON ${this.factsTable} (id)`);
     this.keyless = false;
   }
 
@@ -365,7 +366,7 @@ export class TicketTables {
     if (ids === undefined) collect.run();
     else collect.run({ ids });
     this.db.exec(`
-      DELETE FROM ${tableOf(this.generation, 'facts')} WHERE rowid IN (SELECT stale FROM stale_rows);
+      DELETE FROM ${this.factsTable} WHERE rowid IN (SELECT stale FROM stale_rows);
       DELETE FROM ${this.tickets} WHERE rowid IN (SELECT stale FROM stale_rows);
       DROP TABLE stale_rows;`);
   }

@@ -18,7 +18,7 @@ import { EXPORT_FORMATS, exportEvents, exportTickets, lastEventOf, pinnedFacts, 
 import type { GlobalOptions } from './context.js';
 import { UsageError, parseInstant, storeFile, withStore } from './context.js';
 import type { Output } from './output.js';
-import { deploymentPolicies, readPolicy } from './policies.js';
+import { readPolicy } from './policies.js';
 
 type Options = Record<string, unknown> & GlobalOptions;
 
@@ -27,8 +27,7 @@ async function withSource<T>(options: GlobalOptions, work: (source: Required<Rep
   const file = storeFile(options.data);
   // Opening would create an empty store (and read-model tables) where a mistyped --data points.
   if (!existsSync(file)) throw new UsageError(`no caseflow store at ${file}: check --data`);
-  const policies = await deploymentPolicies();
-  return withStore(options, (store) => work({ file, store, policies }));
+  return withStore(options, (store, _engine, policies) => work({ file, store, policies }));
 }
 
 /** A report's arguments that analytics refuses (an empty window) are the caller's mistake: exit 2, nothing written. */
