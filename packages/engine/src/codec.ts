@@ -31,10 +31,13 @@ export function toStored(event: TicketEvent): EventToAppend {
  * upcast. What leaves the system (Kafka) carries the stored version; each reader upcasts.
  */
 export function storedEnvelope(record: RecordedEvent): Record<string, unknown> {
-  const m = record.metadata;
+  return envelopeOf(record.id, record.type, record.data, record.metadata);
+}
+
+function envelopeOf(id: string, type: string, data: unknown, m: Record<string, unknown>): Record<string, unknown> {
   return {
-    id: record.id,
-    type: record.type,
+    id,
+    type,
     version: m.version,
     ticketId: m.ticketId,
     occurredAt: m.occurredAt,
@@ -42,7 +45,7 @@ export function storedEnvelope(record: RecordedEvent): Record<string, unknown> {
     commandId: m.commandId,
     correlationId: m.$correlationId,
     causationId: m.$causationId,
-    data: record.data,
+    data,
   };
 }
 
@@ -52,4 +55,9 @@ export function storedEnvelope(record: RecordedEvent): Record<string, unknown> {
  */
 export function fromStored(record: RecordedEvent): TicketEvent {
   return upcastEvent(storedEnvelope(record));
+}
+
+/** As fromStored, for an event whose data and metadata are still their stored JSON text (see SqliteEventStore.readRange). */
+export function fromStoredText(id: string, type: string, data: string, metadata: string): TicketEvent {
+  return upcastEvent(envelopeOf(id, type, JSON.parse(data), JSON.parse(metadata) as Record<string, unknown>));
 }

@@ -1,16 +1,16 @@
 import type { Position, RecordedEvent } from '@caseflow/eventstore';
 import type { PolicyList } from '@caseflow/sla';
-import type { TicketFold } from './projection.js';
-import { foldRecord, projectFold, startFold } from './projection.js';
+import type { FoldRow, TicketFold } from './projection.js';
+import { foldRecord, foldRow, projectFold, startFold } from './projection.js';
 import type { StoredTicket } from './tables.js';
 import { storedTicketOf } from './tables.js';
 
 /** Where a partition's events come from: its ticket streams' events in log order, and a stream's earlier events. */
 export interface PartitionSource {
   /** The partition's events after `after` (from the log's start without it), in log order, a page at a time. */
-  pages(after: Position | undefined): AsyncIterable<readonly RecordedEvent[]>;
+  pages(after: Position | undefined): AsyncIterable<readonly FoldRow[]>;
   /** A ticket stream's events below `revision`, in order: to fold again a ticket no longer held in memory. */
-  before(stream: string, revision: bigint): Promise<readonly RecordedEvent[]>;
+  before(stream: string, revision: number): Promise<readonly RecordedEvent[]>;
 }
 
 export interface PartitionFoldOptions {
@@ -74,7 +74,7 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
   let events = 0;
   let opened = 0;
   let sinceCheckpoint = 0;
-  let position = options.after;
+  let position: Position | number | undefined = options.after;
 
   const project = ({ fold, rewrites }: HeldTicket) => {
     const projected = projectFold(fold, policies, report);
@@ -97,7 +97,7 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
       heldTicket.rewrites = true;
       if (tickets.length >= batchSize) await flush(undefined, false);
     }
-    await flush(position, done);
+    await flush(position === undefined ? undefined : String(position), done);
   };
   const evict = () => {
     let count = Math.ceil(maxTickets * EVICT_SHARE);
@@ -115,19 +115,20 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
   };
 
   for await (const page of source.pages(options.after)) {
-    for (const record of page) {
-      let heldTicket = held.get(record.stream);
+    for (const row of page) {
+      const [stream, revision] = row;
+      let heldTicket = held.get(stream);
       if (heldTicket === undefined) {
-        heldTicket = { fold: startFold(), touched: false, rewrites: record.revision > 0n };
-        if (heldTicket.rewrites) for (const earlier of await source.before(record.stream, record.revision)) foldRecord(heldTicket.fold, earlier, report);
-        held.set(record.stream, heldTicket);
+        heldTicket = { fold: startFold(), touched: false, rewrites: revision > 0 };
+        if (heldTicket.rewrites) for (const earlier of await source.before(stream, revision)) foldRecord(heldTicket.fold, earlier, report);
+        held.set(stream, heldTicket);
       } else {
         heldTicket.touched = true;
       }
-      foldRecord(heldTicket.fold, record, report);
-      position = record.position;
+      foldRow(heldTicket.fold, row, report);
+      [, , position] = row;
       events += 1;
-      if (record.revision === 0n) opened += 1;
+      if (revision === 0) opened += 1;
       if (held.size > maxTickets) evict();
       if (++sinceCheckpoint >= checkpointEvents) {
         await handOnHeld(false);

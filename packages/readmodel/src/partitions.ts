@@ -4,6 +4,7 @@ import { STREAM_PREFIX } from '@caseflow/engine';
 import type { EventStore, Position, RecordedEvent, SqliteEventStore, StreamRange } from '@caseflow/eventstore';
 import type { SlaPolicy } from '@caseflow/sla';
 import type { PartitionBatch, PartitionFoldOptions, PartitionSource } from './fold-partition.js';
+import type { FoldRow } from './projection.js';
 
 /** What a worker thread is given: the file, its range of streams, where to resume and where to stop. */
 export interface PartitionTask {
@@ -31,8 +32,8 @@ const PAGE_SIZE = 1_000;
 const YOUNG_GENERATION_MB = 64;
 
 /** A stream's events below `revision`: how either source folds again a ticket it let go of. */
-const eventsBefore = (store: EventStore) => async (stream: string, revision: bigint) =>
-  (await store.readStream(stream)).filter((record) => record.revision < revision);
+const eventsBefore = (store: EventStore) => async (stream: string, revision: number) =>
+  (await store.readStream(stream)).filter((record) => Number(record.revision) < revision);
 
 /** A SQLite store's range of ticket streams, read in log order up to `until`. */
 export function sqlitePartitionSource(store: SqliteEventStore, range: StreamRange, until: Position): PartitionSource {
@@ -42,13 +43,27 @@ export function sqlitePartitionSource(store: SqliteEventStore, range: StreamRang
   };
 }
 
+/**
+ * A recorded event as a row, whose JSON the fold parses again: only a rebuild from another store
+ * than SQLite (EventStoreDB, whose reads over the network cost far more) comes this way.
+ */
+const rowOf = ({ stream, revision, position, id, type, data, metadata }: RecordedEvent): FoldRow => [
+  stream,
+  Number(revision),
+  position,
+  id,
+  type,
+  JSON.stringify(data),
+  JSON.stringify(metadata),
+];
+
 /** Any store's ticket streams through the port: one pass over the log up to `until`. */
 export function portPartitionSource(store: EventStore, until: Position): PartitionSource {
   return {
     async *pages(after) {
-      let page: RecordedEvent[] = [];
+      let page: FoldRow[] = [];
       for await (const record of store.readAll(after)) {
-        if (record.stream.startsWith(STREAM_PREFIX)) page.push(record);
+        if (record.stream.startsWith(STREAM_PREFIX)) page.push(rowOf(record));
         if (page.length >= PAGE_SIZE) {
           yield page;
           page = [];

@@ -2,8 +2,8 @@ import type { TicketFacts } from '@caseflow/analytics';
 import { ticketFacts } from '@caseflow/analytics';
 import type { LifecycleState, Ticket, TicketEvent } from '@caseflow/domain';
 import { fold } from '@caseflow/domain';
-import { STREAM_PREFIX, fromStored } from '@caseflow/engine';
-import type { RecordedEvent } from '@caseflow/eventstore';
+import { STREAM_PREFIX, fromStored, fromStoredText } from '@caseflow/engine';
+import type { Position, RecordedEvent } from '@caseflow/eventstore';
 import type { PolicyList, SlaClock } from '@caseflow/sla';
 import { clocks, pinnedPolicy } from '@caseflow/sla';
 
@@ -67,26 +67,47 @@ function breachInstant(ticketClocks: readonly SlaClock[]): Date | undefined {
  */
 export interface TicketFold {
   history: TicketEvent[];
-  /** The stream revision of the last event applied; undefined before any. */
-  revision: bigint | undefined;
+  /** The stream revision of the last event applied; undefined before any. A number: a fold sets it per event. */
+  revision: number | undefined;
 }
 
 /** A fold that goes on from what the list kept of a ticket (from nothing without it). */
 export function startFold(progress?: TicketProgress): TicketFold {
-  return { history: progress?.history.slice() ?? [], revision: progress?.revision };
+  return { history: progress?.history.slice() ?? [], revision: progress === undefined ? undefined : Number(progress.revision) };
 }
+
+/**
+ * A ticket event as a whole-log fold reads it: a SQLite store's row (see StoredEventRow), or
+ * another store's event put in the same shape.
+ */
+export type FoldRow = [stream: string, revision: number, position: Position | number, id: string, type: string, data: string, metadata: string];
+
+function applyEvent(ticketFold: TicketFold, event: TicketEvent, revision: number): void {
+  // Only a ticket's first event can fail to apply (anything but TicketOpened); every later one
+  // applies to the ticket it opened, so it waits for the projection (see TicketFold).
+  if (ticketFold.history.length === 0) fold([event]);
+  ticketFold.history.push(compact(event));
+  ticketFold.revision = revision;
+}
+
+const skipped = (type: string, id: string, stream: string, revision: bigint | number, cause: unknown) =>
+  new Error(`ticket list: skipped ${type} ${id} at ${stream}@${revision}: ${(cause as Error).message}`, { cause });
 
 /** Applies one recorded event; one that cannot be decoded or applied is reported and skipped, so one bad event never stops a fold. */
 export function foldRecord(ticketFold: TicketFold, record: RecordedEvent, report: (error: Error) => void): void {
   try {
-    const event = fromStored(record);
-    // Only a ticket's first event can fail to apply (anything but TicketOpened); every later one
-    // applies to the ticket it opened, so it waits for the projection (see TicketFold).
-    if (ticketFold.history.length === 0) fold([event]);
-    ticketFold.history.push(compact(event));
-    ticketFold.revision = record.revision;
+    applyEvent(ticketFold, fromStored(record), Number(record.revision));
   } catch (cause) {
-    report(new Error(`ticket list: skipped ${record.type} ${record.id} at ${record.stream}@${record.revision}: ${(cause as Error).message}`, { cause }));
+    report(skipped(record.type, record.id, record.stream, record.revision, cause));
+  }
+}
+
+/** As foldRecord, for a row: its JSON is parsed straight into the event kept, with nothing in between. */
+export function foldRow(ticketFold: TicketFold, [stream, revision, , id, type, data, metadata]: FoldRow, report: (error: Error) => void): void {
+  try {
+    applyEvent(ticketFold, fromStoredText(id, type, data, metadata), revision);
+  } catch (cause) {
+    report(skipped(type, id, stream, revision, cause));
   }
 }
 
@@ -106,7 +127,7 @@ export function projectFold(ticketFold: TicketFold, policies: PolicyList, report
     // A policy that cannot time this ticket should not hide it from the list.
     report(new Error(`ticket list: no SLA clocks for ticket ${ticket.id}: ${(cause as Error).message}`, { cause }));
   }
-  return { revision, history, status, ticket, breachAt, facts };
+  return { revision: BigInt(revision), history, status, ticket, breachAt, facts };
 }
 
 /**
@@ -121,8 +142,9 @@ export function advanceTicket(
   report: (error: Error) => void,
 ): ProjectedTicket | undefined {
   const ticketFold = startFold(progress);
+  const kept = ticketFold.revision;
   for (const record of records) foldRecord(ticketFold, record, report);
-  return ticketFold.revision === progress?.revision ? undefined : projectFold(ticketFold, policies, report);
+  return ticketFold.revision === kept ? undefined : projectFold(ticketFold, policies, report);
 }
 
 /** The report facts of a ticket the list already holds (a generation written before facts were kept). */

@@ -306,6 +306,34 @@ describe('rebuildTicketList: folding in log order', () => {
     }
   });
 
+  it('given events it cannot decode, reports each as the live list does, skips it and folds the rest, in threads, here and through the port', async () => {
+    const w = world();
+    const liveErrors: Error[] = [];
+    const live = await w.started({ onError: (error) => liveErrors.push(error) });
+    const tickets = await mixedHistory(w);
+    const [damaged, tooNew] = [tickets[0] ?? '', tickets[5] ?? ''];
+    const unknownType = randomUUID();
+    const unknownVersion = randomUUID();
+    await w.store.appendToStream(streamOf(damaged), [{ id: unknownType, type: 'TicketTeleported', data: {}, metadata: { version: 1, ticketId: damaged } }], 'any');
+    await w.store.appendToStream(streamOf(tooNew), [{ id: unknownVersion, type: 'NoteAdded', data: { text: 'x' }, metadata: { version: 99, ticketId: tooNew } }], 'any');
+    await caughtUp(w, live);
+    const expected = served(live);
+    const skips = liveErrors.map((error) => error.message);
+    expect(skips).toEqual([
+      expect.stringMatching(new RegExp(`^ticket list: skipped TicketTeleported ${unknownType} at ${streamOf(damaged)}@\\d+: unknown event type`)),
+      expect.stringMatching(new RegExp(`^ticket list: skipped NoteAdded ${unknownVersion} at ${streamOf(tooNew)}@\\d+: NoteAdded has version 99`)),
+    ]);
+
+    for (const options of [{ threads: 2 }, { threads: 0 }, { store: throughPort(w.store) }]) {
+      const errors: Error[] = [];
+      const result = await rebuild(w, { ...options, onError: (error) => errors.push(error) });
+      expect(result).toMatchObject({ interrupted: false, events: (await w.log()).length, tickets: MIXED.length });
+      // Sorted: threads report as they come to them.
+      expect(errors.map((error) => error.message).sort()).toEqual([...skips].sort());
+      expect(served(w.list())).toEqual(expected);
+    }
+  });
+
   it('given a rebuilt row, reads the ticket\'s stream the first time an event comes for it, and applies it as the live list does', async () => {
     const { w, live, tickets } = await liveOverMixedHistory();
     await rebuild(w);
