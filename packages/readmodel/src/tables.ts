@@ -280,9 +280,10 @@ export class TicketTables {
       // Without keys, a ticket's facts share its row's rowid, so that keyRows finds stale facts by its stale rows.
       appendFacts: db.prepare<[number | bigint, string, string]>(`INSERT INTO ${this.factsTable} (rowid, id, facts) VALUES (?, ?, ?)`),
       allFacts: db.prepare<[], { id: string; facts: string }>(`SELECT id, facts FROM ${this.factsTable} ORDER BY id`),
+      // From the histories: a rebuilt generation has none (and all its facts), so it takes no scan of its rows.
       withoutFacts: db.prepare<[string, number], { id: string; revision: number; events: string }>(
-        `SELECT t.id, t.revision, h.events FROM ${this.tickets} t JOIN ${histories} h ON h.id = t.id
-          WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM ${this.factsTable} f WHERE f.id = t.id) ORDER BY t.id LIMIT ?`,
+        `SELECT t.id, t.revision, h.events FROM ${histories} h CROSS JOIN ${this.tickets} t ON t.id = h.id
+          WHERE h.id > ? AND NOT EXISTS (SELECT 1 FROM ${this.factsTable} f WHERE f.id = h.id) ORDER BY h.id LIMIT ?`,
       ),
       saveRebuild: db.prepare<[string | null, number]>('UPDATE ticket_list_generations SET rebuild = ? WHERE generation = ?'),
       checkpoint: db.prepare<[number], { checkpoint: string | null }>('SELECT checkpoint FROM ticket_list_generations WHERE generation = ?'),
@@ -358,10 +359,11 @@ export class TicketTables {
 
   /** Drops every row but the last of each ticket, among the ids of a JSON array, or among all without one; and the facts at their rowids. */
   private dropStaleRows(ids: string | undefined): void {
-    const among = ids === undefined ? '' : 'id IN (SELECT value FROM json_each(@ids)) AND';
+    const among = ids === undefined ? '' : 'WHERE id IN (SELECT value FROM json_each(@ids))';
+    // One scan of the rows, not two (rows, then each id's last row): half the time.
     const collect = this.db.prepare(
       `CREATE TEMP TABLE stale_rows AS
-        SELECT rowid AS stale FROM ${this.tickets} WHERE ${among} rowid NOT IN (SELECT max(rowid) FROM ${this.tickets} WHERE ${among} 1 GROUP BY id)`,
+        SELECT stale FROM (SELECT rowid AS stale, rowid < max(rowid) OVER (PARTITION BY id) AS older FROM ${this.tickets} ${among}) WHERE older`,
     );
     if (ids === undefined) collect.run();
     else collect.run({ ids });
