@@ -10,7 +10,7 @@ import type { Rejection, ValidationIssue } from './rejection.js';
 import { validationFailed } from './rejection.js';
 import { firstViolation } from './rules.js';
 import type { TicketState } from './ticket.js';
-import { applyFact, initialState } from './ticket.js';
+import { applyFactInPlace, copyTicket, initialState } from './ticket.js';
 
 export interface DecisionContext {
   /** The instant the command takes effect. Always given: the domain never reads a clock. */
@@ -103,16 +103,28 @@ export function evolve(state: TicketState, event: TicketEvent): TicketState {
   return fromSnapshot(next);
 }
 
+export interface FoldOptions {
+  /**
+   * The state folded from is the caller's to give up: its ticket changes in place instead of being
+   * copied first. For a pass that folds a history one event at a time and keeps no earlier state
+   * (the SLA clocks'), which would otherwise copy the ticket per event.
+   */
+  inPlace?: boolean;
+}
+
 /**
  * Folds a history from scratch (or from a known state): the same result as applying `evolve`
  * event by event, which a property test holds it to. It reads the machine's own table of where
  * each event leads instead of interpreting one transition per event, because whole-log replays
  * run through here and the interpreter costs some twenty times more per event.
  */
-export function fold(events: Iterable<TicketEvent>, from: TicketState = initialState): TicketState {
+export function fold(events: Iterable<TicketEvent>, from: TicketState = initialState, { inPlace = false }: FoldOptions = {}): TicketState {
   let { status, ticket } = from;
+  // The ticket it starts from is the caller's: copied once, before the first change, unless given up.
+  let owned = inPlace;
   for (const event of events) {
-    ticket = applyFact(ticket, event);
+    ticket = applyFactInPlace(owned || ticket === undefined ? ticket : copyTicket(ticket), event);
+    owned = true;
     status = STATE_AFTER[event.type] ?? status;
   }
   return { status, ticket };

