@@ -165,18 +165,18 @@ function trace(history: readonly TicketEvent[], policy: SlaPolicy, until: number
     state = fold([event], state, IN_PLACE);
     const ticket = requireTicket(state);
     const cycle = ticket.reopenCount;
-    const live = runs.filter((run) => run.end === undefined);
 
     // Ends first, judged by the target in force before this event: a triage that fulfils the
     // first response and also sets a new severity is on time or late by the old severity.
-    for (const run of live) {
+    for (const run of runs) {
+      if (run.end !== undefined) continue;
       if (run.cycle < cycle) endRun(run, at, false);
       else if (run.definition.fulfilledBy.includes(event.type)) endRun(run, at, true);
       else if (run.definition.stoppedBy.includes(event.type)) endRun(run, at, false);
     }
 
     const targetKey = `${ticket.category}/${ticket.severity}`;
-    for (const run of live) {
+    for (const run of runs) {
       if (run.end !== undefined) continue;
       if (run.targetKey !== targetKey) retarget(run, at, targetKey, targetFor(policy, run.definition, ticket));
       pauseOrResume(run, at, pausesIn(run.definition, state.status));
