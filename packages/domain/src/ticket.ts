@@ -47,7 +47,7 @@ type EveryField<T> = { [K in keyof Required<T>]: T[K] };
 
 /**
  * A copy with every field listed in one order: copies then share one hidden class, and cost some
- * tenth of a spread, which matters because a whole-log replay copies a ticket per event.
+ * tenth of a spread, which matters to applyFact, which copies the ticket for each event it applies.
  */
 export function copyTicket(ticket: Ticket): Ticket {
   const copy: EveryField<Ticket> = {

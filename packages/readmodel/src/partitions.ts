@@ -25,9 +25,9 @@ const BATCHES_IN_FLIGHT = 3;
 /** Events per read: small pages keep what a fold has alive small, which makes its young-generation collections cheaper (500 against 1,000: a sixth fewer bytes copied by them). */
 const PAGE_SIZE = 500;
 /**
- * A fold makes short-lived objects by the million (decoded events, tickets copied per event): with
- * V8's default young generation they outlive a scavenge and are promoted, and a fold then spent a
- * third of its time collecting. 64 MiB made a million-event rebuild some 30% faster.
+ * A fold makes short-lived objects by the million (decoded events, what projecting a ticket works
+ * with): with V8's default young generation they outlive a scavenge and are promoted, and a fold
+ * then spent a third of its time collecting. 64 MiB made a million-event rebuild some 30% faster.
  */
 const YOUNG_GENERATION_MB = 64;
 
