@@ -186,6 +186,7 @@ export class SqliteEventStore implements EventStore {
       readStream: this.db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision'),
       readAll: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       countAfter: this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM events WHERE position > ?'),
+      countInStreams: this.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM events WHERE stream IN (SELECT value FROM json_each(?))'),
       lastPosition: this.db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
       // Keyset pages over UNIQUE (stream, revision): each query starts after the last row read.
       streamsFrom: this.db.prepare<[string, number, number], EventRow>(
@@ -329,6 +330,11 @@ export class SqliteEventStore implements EventStore {
   /** How many events the log holds after `position` (all of them without one): a follower's lag. */
   countAfter(position?: Position): number {
     return this.statements.countAfter.get(parsePosition(position))?.n ?? 0;
+  }
+
+  /** How many events these streams hold, whole: what reading each of them from its start reads. */
+  countInStreams(streams: readonly string[]): number {
+    return this.statements.countInStreams.get(JSON.stringify(streams))?.n ?? 0;
   }
 
   /** How many events the streams whose names start with `streamPrefix` hold up to `until` (inclusive; the log's end without it). */

@@ -299,6 +299,18 @@ describe('SqliteEventStore.countStreamEvents', () => {
   });
 });
 
+describe('SqliteEventStore.countInStreams', () => {
+  it('counts every event of the streams named, whole, and of no other', () => {
+    const store = freshStore();
+    store.importEvents(interleaved({ 'ticket-a': 3, 'ticket-é': 2, 'ticket-😀': 4, other: 5 }));
+
+    expect(store.countInStreams(['ticket-a', 'ticket-😀'])).toBe(7);
+    expect(store.countInStreams(['ticket-é', 'other', 'ticket-é'])).toBe(7);
+    expect(store.countInStreams(['ticket-', 'ticket-ab', 'nothing'])).toBe(0);
+    expect(store.countInStreams([])).toBe(0);
+  });
+});
+
 describe('bad input to readRange and splitStreams', () => {
   it('refuses parts that are not a positive whole number, a zero page size and a malformed position, writing nothing', async () => {
     const store = freshStore();

@@ -51,7 +51,7 @@ export interface RebuildProgress {
   generation: number;
   /** Events folded so far, in this run and the runs it resumes. */
   events: number;
-  /** The events to fold when the rebuild began: every ticket event up to then (with `from`, every event after it); undefined when the store cannot count. */
+  /** The events to fold when the rebuild began: every ticket event up to then (with `from`, every event of the tickets it folds again); undefined when the store cannot count. */
   totalEvents: number | undefined;
   tickets: number;
 }
@@ -208,7 +208,7 @@ export async function rebuildTicketList(options: RebuildOptions): Promise<Rebuil
         ? undefined
         : from === null
           ? store.countStreamEvents(STREAM_PREFIX, high ?? undefined)
-          : store.countAfter(from);
+          : store.countInStreams(toRefold);
       state = {
         from,
         copied,
