@@ -116,7 +116,7 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
 
   for await (const page of source.pages(options.after)) {
     for (const row of page) {
-      const [stream, revision] = row;
+      const [stream, revision, rowPosition] = row;
       let heldTicket = held.get(stream);
       if (heldTicket === undefined) {
         heldTicket = { fold: startFold(), touched: false, rewrites: revision > 0 };
@@ -126,7 +126,7 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
         heldTicket.touched = true;
       }
       foldRow(heldTicket.fold, row, report);
-      [, , position] = row;
+      position = rowPosition;
       events += 1;
       if (revision === 0) opened += 1;
       if (held.size > maxTickets) evict();
