@@ -121,14 +121,24 @@ broker_pid() {
   printf '%s\n' "$pid"
 }
 
+# A process in the middle of an exec has no command line for a moment, and ps shows it as
+# "[name]". start checks the broker right after the exec that makes it java, so that moment is
+# waited out (up to a second) rather than taken for another program.
 is_our_broker() {
-  local args
-  kill -0 "$1" 2>/dev/null || return 1
-  args=$(ps -ww -o args= -p "$1" 2>/dev/null) || return 1
-  case "$args" in
-    *java*kafka.Kafka*"$(run_dir "$2")/server.properties"*) return 0 ;;
-    *) return 1 ;;
-  esac
+  local args waited=0
+  while :; do
+    kill -0 "$1" 2>/dev/null || return 1
+    args=$(ps -ww -o args= -p "$1" 2>/dev/null) || return 1
+    case "$args" in
+      *java*kafka.Kafka*"$(run_dir "$2")/server.properties"*) return 0 ;;
+      '' | '['*']')
+        alive "$1" && [ "$waited" -lt 50 ] || return 1
+        waited=$((waited + 1))
+        sleep 0.02
+        ;;
+      *) return 1 ;;
+    esac
+  done
 }
 
 # True while process $1 exists and is not a zombie. Used once a pid is known to be our broker:

@@ -13,8 +13,9 @@ import { engineOn, note, openTicket, scratchDirectory } from './support.js';
 const kafkaAvailable = (process.env.CASEFLOW_KAFKA_BROKERS ?? '') !== '';
 const kafka = join(import.meta.dirname, '..', '..', '..', 'infra', 'kafka');
 const PORT = process.env.CASEFLOW_TEST_OUTAGE_KAFKA_PORT ?? '19792';
+// The script's progress goes to stderr, which a failed start's error then carries.
 const startBroker = (...extra: string[]) =>
-  execFileSync('bash', [join(kafka, 'start'), '--port', PORT, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  execFileSync('bash', [join(kafka, 'start'), '--port', PORT, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const stopBroker = (): void => {
   execFileSync('bash', [join(kafka, 'stop'), '--port', PORT], { stdio: 'ignore' });
 };
