@@ -10,6 +10,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
+    // The API's test harness, its one entry point besides the index (package.json `exports`).
+    '^@caseflow/api/testing$': '<rootDir>/services/api/src/testing.ts',
     '^@caseflow/(sqlite|domain|eventstore|bus|engine|sla|runtime|directory|identity|readmodel|verification|analytics|charts)$': '<rootDir>/packages/$1/src/index.ts',
     '^@caseflow/(relay|api|sla-timer|notifier|system|replay)$': '<rootDir>/services/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

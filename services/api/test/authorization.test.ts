@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Role } from '@caseflow/domain';
 import { generateSecret, issueToken } from '@caseflow/identity';
 import type { ProblemBody } from '../src/index.js';
-import type { Reply, TestApi } from './support.js';
-import { T0, openBody, removeTestFiles, startTestApi } from './support.js';
+import type { Reply, TestApi } from '../src/testing.js';
+import { T0, removeTestFiles, startTestApi } from '../src/testing.js';
+import { openBody } from './support.js';
 
 /** One dev user per role. The customer side is contoso's, which delegates to adatum-partners. */
 const USER_OF: Record<Role, string> = {

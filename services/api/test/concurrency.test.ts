@@ -5,8 +5,9 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Reply, TestApi } from './support.js';
-import { openBody, removeTestFiles, startTestApi } from './support.js';
+import type { Reply, TestApi } from '../src/testing.js';
+import { removeTestFiles, startTestApi } from '../src/testing.js';
+import { openBody } from './support.js';
 
 afterAll(removeTestFiles);
 

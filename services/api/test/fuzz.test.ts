@@ -13,8 +13,9 @@ import { generateSecret, issueToken } from '@caseflow/identity';
 import fc from 'fast-check';
 import type { RouteCommand } from '../src/index.js';
 import { ROUTE_COMMANDS } from '../src/index.js';
-import type { Reply, TestApi } from './support.js';
-import { T0, openBody, parsedOrText, removeTestFiles, startTestApi } from './support.js';
+import type { Reply, TestApi } from '../src/testing.js';
+import { T0, parsedOrText, removeTestFiles, startTestApi } from '../src/testing.js';
+import { openBody } from './support.js';
 
 afterAll(removeTestFiles);
 

@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ProblemBody, ProblemCode } from '../src/index.js';
 import { PROBLEM_STATUS } from '../src/index.js';
-import type { Reply, TestApi } from './support.js';
-import { T0, openBody, removeTestFiles, startTestApi } from './support.js';
+import type { Reply, TestApi } from '../src/testing.js';
+import { T0, removeTestFiles, startTestApi } from '../src/testing.js';
+import { openBody } from './support.js';
 
 const CODE = '123456';
 const WRONG_CODE = '654321';

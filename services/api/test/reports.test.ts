@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { renderReport } from '@caseflow/analytics';
-import type { TestApi } from './support.js';
-import { T0, openBody, removeTestFiles, startTestApi } from './support.js';
+import type { TestApi } from '../src/testing.js';
+import { T0, removeTestFiles, startTestApi } from '../src/testing.js';
+import { openBody } from './support.js';
 
 const HOUR = 3_600_000;
 const at = (hours: number) => new Date(T0.getTime() + hours * HOUR).toISOString();

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { openBody, removeTestFiles, startTestApi } from './support.js';
+import { removeTestFiles, startTestApi } from '../src/testing.js';
+import { openBody } from './support.js';
 
 afterAll(removeTestFiles);
 

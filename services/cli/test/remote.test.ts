@@ -7,8 +7,8 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { TestApi } from '../../api/test/support.js';
-import { T0 as API_T0, removeTestFiles, startTestApi } from '../../api/test/support.js';
+import type { TestApi } from '@caseflow/api/testing';
+import { T0 as API_T0, removeTestFiles, startTestApi } from '@caseflow/api/testing';
 import type { HistoryJson, Ran } from './helpers.js';
 import { HOUR, MINUTE, at, cli, expectRefused, expectRefusalFrom, expectUsageError, expectUsageErrorFrom, inStore, json, openArgs, openTicket, removeTempDirs, tempDir } from './helpers.js';
 
