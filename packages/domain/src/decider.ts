@@ -10,7 +10,7 @@ import type { Rejection, ValidationIssue } from './rejection.js';
 import { validationFailed } from './rejection.js';
 import { firstViolation } from './rules.js';
 import type { TicketState } from './ticket.js';
-import { applyFactInPlace, copyTicket, initialState } from './ticket.js';
+import { applyFact, applyFactInPlace, initialState } from './ticket.js';
 
 export interface DecisionContext {
   /** The instant the command takes effect. Always given: the domain never reads a clock. */
@@ -120,10 +120,10 @@ export interface FoldOptions {
  */
 export function fold(events: Iterable<TicketEvent>, from: TicketState = initialState, { inPlace = false }: FoldOptions = {}): TicketState {
   let { status, ticket } = from;
-  // The ticket it starts from is the caller's: copied once, before the first change, unless given up.
+  // The ticket it starts from is the caller's: the first event applies to a copy (applyFact), unless given up.
   let owned = inPlace;
   for (const event of events) {
-    ticket = applyFactInPlace(owned || ticket === undefined ? ticket : copyTicket(ticket), event);
+    ticket = owned ? applyFactInPlace(ticket, event) : applyFact(ticket, event);
     owned = true;
     status = STATE_AFTER[event.type] ?? status;
   }

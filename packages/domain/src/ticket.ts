@@ -49,7 +49,7 @@ type EveryField<T> = { [K in keyof Required<T>]: T[K] };
  * A copy with every field listed in one order: copies then share one hidden class, and cost some
  * tenth of a spread, which matters to applyFact, which copies the ticket for each event it applies.
  */
-export function copyTicket(ticket: Ticket): Ticket {
+function copyTicket(ticket: Ticket): Ticket {
   const copy: EveryField<Ticket> = {
     id: ticket.id,
     tenant: ticket.tenant,
@@ -91,7 +91,7 @@ export function applyFact(ticket: Ticket | undefined, event: TicketEvent): Ticke
 }
 
 /**
- * applyFact to a fold that owns its ticket (`fold` copies the one it starts from once): one
+ * applyFact to a fold that owns its ticket (`fold` applies its first event with applyFact): one
  * that is not opened changes in place, as no one sees it between two events, where applyFact
  * copies the whole ticket per event and a whole-log replay folds millions of them.
  */
