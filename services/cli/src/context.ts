@@ -10,8 +10,6 @@ import { enginePolicies, policyList } from '@caseflow/sla';
 import { UsageError } from './errors.js';
 import { deploymentPolicies } from './policies.js';
 
-export { Refusal, UsageError } from './errors.js';
-
 export interface GlobalOptions {
   data: string;
   now?: string;

@@ -2,7 +2,8 @@ import type { Command as Cli } from 'commander';
 import { DuplicateEventIdError, openSqliteEventStore } from '@caseflow/eventstore';
 import { DEFAULT_START, writeGeneratedLog } from '@caseflow/replay';
 import type { GlobalOptions } from './context.js';
-import { UsageError, parseInstant, storeFile } from './context.js';
+import { parseInstant, storeFile } from './context.js';
+import { UsageError } from './errors.js';
 import type { Output } from './output.js';
 import { toJson } from './output.js';
 

@@ -8,7 +8,7 @@ import type { ProblemBody, RouteCommand } from '@caseflow/api';
 import type { HistoryEntry, TicketView } from '@caseflow/engine';
 import type { SlaClock } from '@caseflow/sla';
 import { z } from 'zod';
-import { Refusal, UsageError } from './context.js';
+import { Refusal, UsageError } from './errors.js';
 
 /** Long enough for a command queued behind others; a CLI should not hang on a server that never answers. */
 const REQUEST_TIMEOUT_MS = 30_000;

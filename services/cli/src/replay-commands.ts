@@ -16,7 +16,8 @@ import { rebuildTicketList } from '@caseflow/readmodel';
 import type { ExportFormat, ReportRequest, ReportSource } from '@caseflow/replay';
 import { EXPORT_FORMATS, exportEvents, exportTickets, lastEventOf, pinnedFacts, renderTimeline, replayTicket, slaReportFor, statesReportFor } from '@caseflow/replay';
 import type { GlobalOptions } from './context.js';
-import { UsageError, parseInstant, storeFile, withStore } from './context.js';
+import { parseInstant, storeFile, withStore } from './context.js';
+import { UsageError } from './errors.js';
 import type { Output } from './output.js';
 import { readPolicy } from './policies.js';
 

@@ -7,7 +7,8 @@ import { emailConfigFromEnv } from '@caseflow/notifier';
 import type { DevSetup, ServiceName, SystemOptions } from '@caseflow/system';
 import { SERVICES, prepareDevMode, startSystem } from '@caseflow/system';
 import type { GlobalOptions } from './context.js';
-import { UsageError, parseInstant } from './context.js';
+import { parseInstant } from './context.js';
+import { UsageError } from './errors.js';
 import type { Output } from './output.js';
 import { deploymentPolicies } from './policies.js';
 

@@ -14,7 +14,8 @@ import {
   workingDurationMs,
 } from '@caseflow/sla';
 import type { GlobalOptions } from './context.js';
-import { UsageError, parseInstant } from './context.js';
+import { parseInstant } from './context.js';
+import { UsageError } from './errors.js';
 import { describeIssues, readPolicy } from './policies.js';
 import type { Output } from './output.js';
 import { toJson } from './output.js';
