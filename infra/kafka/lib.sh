@@ -198,3 +198,18 @@ EOF
 }
 
 probe() { python3 "$KAFKA_DIR/probe.py" "$@"; }
+
+# Prints $1 (default 1) new KRaft cluster ids, one a line, as Kafka mints them (Uuid.randomUuid):
+# a random UUID in URL-safe base64, never starting with "-". One that did made the storage tool
+# take it for an option and fail a start, once in 64 starts.
+new_cluster_id() {
+  python3 - "${1:-1}" <<'EOF'
+import base64, sys, uuid
+minted = 0
+while minted < int(sys.argv[1]):
+    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not cluster_id.startswith("-"):
+        print(cluster_id)
+        minted += 1
+EOF
+}
