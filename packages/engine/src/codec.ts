@@ -61,3 +61,34 @@ export function fromStored(record: RecordedEvent): TicketEvent {
 export function fromStoredText(id: string, type: string, data: string, metadata: string): TicketEvent {
   return upcastEvent(envelopeOf(id, type, JSON.parse(data), JSON.parse(metadata) as Record<string, unknown>));
 }
+
+type Brief<E extends TicketEvent> = E extends unknown ? Pick<E, 'id' | 'type' | 'version' | 'occurredAt' | 'data'> : never;
+/** A ticket event as a reader of its type, version, instant and data alone sees it: no ticket id, actor, command or correlation ids. */
+export type BriefTicketEvent = Brief<TicketEvent>;
+
+/**
+ * The head of a ticket event's metadata as toStored writes it (JSON.stringify keeps its key
+ * order): the version, the ticket id and the instant, each without escapes. Anything else (another
+ * order, escaped characters) does not match, and is parsed whole.
+ */
+const METADATA_HEAD = /^\{"version":(0|[1-9]\d*),"ticketId":"[^"\\]*","occurredAt":"([^"\\]*)"[,}]/;
+
+/**
+ * A copy of a substring that keeps nothing else alive: V8 makes a long substring a view into the
+ * string it was cut from, and a fold keeps each event's instant as long as its ticket, which would
+ * keep the whole metadata text with it.
+ */
+const detached = (text: string): string => `${text} `.slice(0, -1);
+
+/**
+ * As fromStoredText, for a reader of the event's type, version, instant and data alone (a
+ * whole-log fold, after a ticket's TicketOpened). Metadata as toStored wrote it is read from its
+ * head, and the rest (the actor, the command and correlation ids) is neither parsed nor checked:
+ * that is most of its text, and parsing it took a fifth of a million-event rebuild's decoding.
+ */
+export function briefFromStoredText(id: string, type: string, data: string, metadata: string): BriefTicketEvent {
+  const head = METADATA_HEAD.exec(metadata);
+  const { version, occurredAt } =
+    head === null ? (JSON.parse(metadata) as Record<string, unknown>) : { version: Number(head[1]), occurredAt: detached(head[2] as string) };
+  return upcastEvent({ id, type, version, occurredAt, data: JSON.parse(data) as unknown });
+}

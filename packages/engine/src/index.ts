@@ -1,6 +1,7 @@
 export type { Clock } from './clock.js';
 export { fixedClock, systemClock } from './clock.js';
-export { STREAM_PREFIX, fromStored, fromStoredText, storedEnvelope, streamOf, toStored } from './codec.js';
+export type { BriefTicketEvent } from './codec.js';
+export { STREAM_PREFIX, briefFromStoredText, fromStored, fromStoredText, storedEnvelope, streamOf, toStored } from './codec.js';
 export type { EngineOptions, EngineRejection, HandleOptions, HandleResult, Handled } from './engine.js';
 export { CommandEngine } from './engine.js';
 export type { HistoryEntry } from './history.js';

@@ -2,7 +2,8 @@ import type { TicketFacts } from '@caseflow/analytics';
 import { ticketFacts } from '@caseflow/analytics';
 import type { LifecycleState, Ticket, TicketEvent, TicketEventType } from '@caseflow/domain';
 import { fold } from '@caseflow/domain';
-import { STREAM_PREFIX, fromStored, fromStoredText } from '@caseflow/engine';
+import type { BriefTicketEvent } from '@caseflow/engine';
+import { STREAM_PREFIX, briefFromStoredText, fromStored, fromStoredText } from '@caseflow/engine';
 import type { Position, RecordedEvent } from '@caseflow/eventstore';
 import type { PolicyList, SlaClock } from '@caseflow/sla';
 import { clocks, pinnedPolicy } from '@caseflow/sla';
@@ -39,11 +40,12 @@ const NO_DATA = Object.freeze({});
  * and actor, which become the ticket's. The property test holds rows folded from compact
  * histories to full folds, and the report tests hold facts to a recount of the full histories.
  */
-function compact(event: TicketEvent): TicketEvent {
+function compact(event: TicketEvent | BriefTicketEvent): TicketEvent {
   let data = (WITHOUT_DATA.has(event.type) ? NO_DATA : event.data) as Record<string, unknown>;
   for (const field of FREE_TEXT_FIELDS) if (typeof data[field] === 'string' && data[field] !== '') data = { ...data, [field]: '' };
   const { type, occurredAt } = event;
-  const kept = type === 'TicketOpened' ? { type, ticketId: event.ticketId, actor: event.actor, occurredAt, data } : { type, occurredAt, data };
+  // A TicketOpened always comes whole (see foldRow).
+  const kept = event.type === 'TicketOpened' && 'actor' in event ? { type, ticketId: event.ticketId, actor: event.actor, occurredAt, data } : { type, occurredAt, data };
   return kept as TicketEvent;
 }
 
@@ -92,6 +94,10 @@ function applyEvent(ticketFold: TicketFold, event: TicketEvent, revision: number
   // Only a ticket's first event can fail to apply (anything but TicketOpened); every later one
   // applies to the ticket it opened, so it waits for the projection (see TicketFold).
   if (ticketFold.history.length === 0) fold([event]);
+  keep(ticketFold, event, revision);
+}
+
+function keep(ticketFold: TicketFold, event: TicketEvent | BriefTicketEvent, revision: number): void {
   ticketFold.history.push(compact(event));
   ticketFold.revision = revision;
 }
@@ -108,10 +114,15 @@ export function foldRecord(ticketFold: TicketFold, record: RecordedEvent, report
   }
 }
 
-/** As foldRecord, for a row: its JSON is parsed straight into the event kept, with nothing in between. */
+/**
+ * As foldRecord, for a row: its JSON is parsed straight into the event kept, with nothing in
+ * between. A ticket's first event, and any TicketOpened, is decoded whole: it opens the ticket, or
+ * fails to. Every other one is decoded for what compact keeps (see briefFromStoredText).
+ */
 export function foldRow(ticketFold: TicketFold, [stream, revision, , id, type, data, metadata]: FoldRow, report: (error: Error) => void): void {
   try {
-    applyEvent(ticketFold, fromStoredText(id, type, data, metadata), revision);
+    if (type === 'TicketOpened' || ticketFold.history.length === 0) applyEvent(ticketFold, fromStoredText(id, type, data, metadata), revision);
+    else keep(ticketFold, briefFromStoredText(id, type, data, metadata), revision);
   } catch (cause) {
     report(skipped(type, id, stream, revision, cause));
   }
