@@ -1,7 +1,7 @@
 import type { TicketFacts } from '@caseflow/analytics';
 import { ticketFacts } from '@caseflow/analytics';
 import type { LifecycleState, Ticket, TicketEvent, TicketEventType } from '@caseflow/domain';
-import { fold } from '@caseflow/domain';
+import { EVENT_VERSIONS, fold } from '@caseflow/domain';
 import type { BriefTicketEvent } from '@caseflow/engine';
 import { STREAM_PREFIX, briefFromStoredText, fromStored, fromStoredText } from '@caseflow/engine';
 import type { Position, RecordedEvent } from '@caseflow/eventstore';
@@ -27,9 +27,16 @@ export interface ProjectedTicket extends TicketProgress {
 }
 
 const FREE_TEXT_FIELDS = ['text', 'description', 'summary'];
-/** Events of which the fold, the SLA clocks and the report facts read the type and instant alone. */
+/**
+ * Events of which the fold, the SLA clocks and the report facts read the type and instant alone:
+ * a fold from rows does not parse their data (see foldRow), which an upcaster of theirs would be
+ * given empty.
+ */
 const WITHOUT_DATA: ReadonlySet<string> = new Set<TicketEventType>(['NoteAdded', 'InfoRequested', 'CustomerReplied']);
 const NO_DATA = Object.freeze({});
+const NO_DATA_TEXT = '{}';
+/** Each event type's name as one shared string: a row's type is a new string per event, which a history would keep. */
+const TYPE_NAMES: ReadonlyMap<string, TicketEventType> = new Map(Object.keys(EVENT_VERSIONS).map((type) => [type, type as TicketEventType]));
 
 /**
  * What fold, the SLA clocks and the report facts read of an event, and no more: a ticket's history
@@ -43,7 +50,8 @@ const NO_DATA = Object.freeze({});
 function compact(event: TicketEvent | BriefTicketEvent): TicketEvent {
   let data = (WITHOUT_DATA.has(event.type) ? NO_DATA : event.data) as Record<string, unknown>;
   for (const field of FREE_TEXT_FIELDS) if (typeof data[field] === 'string' && data[field] !== '') data = { ...data, [field]: '' };
-  const { type, occurredAt } = event;
+  const { occurredAt } = event;
+  const type = TYPE_NAMES.get(event.type) ?? event.type;
   // A TicketOpened always comes whole (see foldRow).
   const kept = event.type === 'TicketOpened' && 'actor' in event ? { type, ticketId: event.ticketId, actor: event.actor, occurredAt, data } : { type, occurredAt, data };
   return kept as TicketEvent;
@@ -117,12 +125,13 @@ export function foldRecord(ticketFold: TicketFold, record: RecordedEvent, report
 /**
  * As foldRecord, for a row: its JSON is parsed straight into the event kept, with nothing in
  * between. A ticket's first event, and any TicketOpened, is decoded whole: it opens the ticket, or
- * fails to. Every other one is decoded for what compact keeps (see briefFromStoredText).
+ * fails to. Every other one is decoded for what compact keeps (see briefFromStoredText), its data
+ * only when compact keeps it.
  */
 export function foldRow(ticketFold: TicketFold, [stream, revision, , id, type, data, metadata]: FoldRow, report: (error: Error) => void): void {
   try {
     if (type === 'TicketOpened' || ticketFold.history.length === 0) applyEvent(ticketFold, fromStoredText(id, type, data, metadata), revision);
-    else keep(ticketFold, briefFromStoredText(id, type, data, metadata), revision);
+    else keep(ticketFold, briefFromStoredText(id, type, WITHOUT_DATA.has(type) ? NO_DATA_TEXT : data, metadata), revision);
   } catch (cause) {
     report(skipped(type, id, stream, revision, cause));
   }
