@@ -198,6 +198,11 @@ export class SqliteEventStore implements EventStore {
           'SELECT stream, revision, position, id, type, data, metadata FROM events WHERE position > ? AND position <= ? AND +stream >= ? AND +stream < ? ORDER BY position LIMIT ?',
         )
         .raw(true),
+      streamRows: this.db
+        .prepare<[string, number], StoredEventRow>(
+          'SELECT stream, revision, position, id, type, data, metadata FROM events WHERE stream = ? AND revision < ? ORDER BY revision',
+        )
+        .raw(true),
       // From the (stream, revision) index alone, which holds each row's position too: about a third of the time of counting the table's rows.
       countRange: this.db.prepare<[string, string, number], { n: number }>('SELECT count(*) AS n FROM events WHERE stream >= ? AND stream < ? AND position <= ?'),
       // The events either side of an offset into the streams between two names: a split falls between different streams.
@@ -478,6 +483,11 @@ export class SqliteEventStore implements EventStore {
       [, , after] = page[page.length - 1] as StoredEventRow;
       await new Promise((next) => setImmediate(next));
     }
+  }
+
+  /** A stream's events below `revision`, in order, as rows (see StoredEventRow): how a fold over a range reads again the earlier events of a ticket it let go of. */
+  streamRowsBefore(stream: string, revision: number): StoredEventRow[] {
+    return this.statements.streamRows.all(stream, revision);
   }
 
   /**

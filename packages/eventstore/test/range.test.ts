@@ -311,6 +311,26 @@ describe('SqliteEventStore.countInStreams', () => {
   });
 });
 
+describe('SqliteEventStore.streamRowsBefore', () => {
+  it("gives a stream's events below a revision, in order, as the rows readRange gives", async () => {
+    // Given a log whose streams interleave...
+    const store = freshStore();
+    store.importEvents(interleaved({ 'ticket-a': 3, 'ticket-b': 5, other: 2 }));
+    const all = await readAllOf(store);
+    const streamB = all.filter((e) => e.stream === 'ticket-b').map(unrecorded);
+
+    // ...then below revision 3 of ticket-b come its first three events and nothing of any other stream.
+    expect(store.streamRowsBefore('ticket-b', 3).map(eventOf)).toEqual(streamB.slice(0, 3));
+    // A row of it is the row readRange gives for that event.
+    const [ranged] = (await pagesOf(store, { from: 'ticket-b', before: 'ticket-c' })).flat();
+    expect(store.streamRowsBefore('ticket-b', 1).map(eventOf)).toEqual([ranged]);
+    // Below 0, or of a stream with no events, there is none; past the end, every event of the stream.
+    expect(store.streamRowsBefore('ticket-b', 0)).toEqual([]);
+    expect(store.streamRowsBefore('ticket-z', 10)).toEqual([]);
+    expect(store.streamRowsBefore('ticket-b', 99).map(eventOf)).toEqual(streamB);
+  });
+});
+
 describe('bad input to readRange and splitStreams', () => {
   it('refuses parts that are not a positive whole number, a zero page size and a malformed position, writing nothing', async () => {
     const store = freshStore();

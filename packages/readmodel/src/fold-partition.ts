@@ -1,7 +1,7 @@
-import type { Position, RecordedEvent } from '@caseflow/eventstore';
+import type { Position } from '@caseflow/eventstore';
 import type { PolicyList } from '@caseflow/sla';
 import type { FoldRow, TicketFold } from './projection.js';
-import { foldRecord, foldRow, projectFold, startFold } from './projection.js';
+import { foldRow, projectFold, startFold } from './projection.js';
 import type { StoredTicket } from './tables.js';
 import { storedTicketOf } from './tables.js';
 
@@ -10,7 +10,7 @@ export interface PartitionSource {
   /** The partition's events after `after` (from the log's start without it), in log order, a page at a time. */
   pages(after: Position | undefined): AsyncIterable<readonly FoldRow[]>;
   /** A ticket stream's events below `revision`, in order: to fold again a ticket no longer held in memory. */
-  before(stream: string, revision: number): Promise<readonly RecordedEvent[]>;
+  before(stream: string, revision: number): Promise<readonly FoldRow[]>;
 }
 
 export interface PartitionFoldOptions {
@@ -120,7 +120,7 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
       let heldTicket = held.get(stream);
       if (heldTicket === undefined) {
         heldTicket = { fold: startFold(), touched: false, rewrites: revision > 0 };
-        if (heldTicket.rewrites) for (const earlier of await source.before(stream, revision)) foldRecord(heldTicket.fold, earlier, report);
+        if (heldTicket.rewrites) for (const earlier of await source.before(stream, revision)) foldRow(heldTicket.fold, earlier, report);
         held.set(stream, heldTicket);
       } else {
         heldTicket.touched = true;

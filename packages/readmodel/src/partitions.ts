@@ -31,15 +31,11 @@ const PAGE_SIZE = 500;
  */
 const YOUNG_GENERATION_MB = 64;
 
-/** A stream's events below `revision`: how either source folds again a ticket it let go of. */
-const eventsBefore = (store: EventStore) => async (stream: string, revision: number) =>
-  (await store.readStream(stream)).filter((record) => Number(record.revision) < revision);
-
 /** A SQLite store's range of ticket streams, read in log order up to `until`. */
 export function sqlitePartitionSource(store: SqliteEventStore, range: StreamRange, until: Position): PartitionSource {
   return {
     pages: (after) => store.readRange(range, { ...(after === undefined ? {} : { after }), until, pageSize: PAGE_SIZE }),
-    before: eventsBefore(store),
+    before: (stream, revision) => Promise.resolve(store.streamRowsBefore(stream, revision)),
   };
 }
 
@@ -72,7 +68,7 @@ export function portPartitionSource(store: EventStore, until: Position): Partiti
       }
       if (page.length > 0) yield page;
     },
-    before: eventsBefore(store),
+    before: async (stream, revision) => (await store.readStream(stream)).filter((record) => Number(record.revision) < revision).map(rowOf),
   };
 }
 
