@@ -45,7 +45,7 @@ export interface PartitionBatch {
 
 interface HeldTicket {
   fold: TicketFold;
-  /** Has had an event since the last eviction scan passed it. */
+  /** Has had an event since the eviction hand last passed it, or is new: a ticket is not dropped before the hand has passed it once. */
   touched: boolean;
   /** Folded again from its stream's earlier events, or handed on at a checkpoint: its row is written again. */
   rewrites: boolean;
@@ -66,9 +66,11 @@ const EVICT_SHARE = 0.1;
 export async function foldPartition(source: PartitionSource, options: PartitionFoldOptions, handOn: (batch: PartitionBatch) => Promise<void> | void): Promise<void> {
   const { policies, report, batchSize, checkpointEvents, maxTickets } = options;
   // Least recently used, approximately and cheaply (the "clock" scheme): an event only marks its
-  // ticket; when memory is full, the scan from the oldest gives each marked ticket a second chance
-  // at the back and drops the first unmarked ones.
+  // ticket; when memory is full, a hand that goes round the tickets in the order they came, and
+  // stays where it stopped, unmarks each marked ticket it passes (a second chance) and drops the
+  // first unmarked ones. A Map's iterator goes on past deletions and reaches entries added after it.
   const held = new Map<string, HeldTicket>();
+  let hand = held.entries();
   let tickets: StoredTicket[] = [];
   let rewritten: string[] = [];
   let events = 0;
@@ -101,13 +103,18 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
   };
   const evict = () => {
     let count = Math.ceil(maxTickets * EVICT_SHARE);
-    for (const [stream, heldTicket] of held) {
-      if (count === 0) break;
-      held.delete(stream);
+    while (count > 0) {
+      let next = hand.next();
+      if (next.done === true) {
+        hand = held.entries();
+        next = hand.next();
+      }
+      // Never done twice running: more tickets are held than are dropped.
+      const [stream, heldTicket] = next.value as [string, HeldTicket];
       if (heldTicket.touched) {
         heldTicket.touched = false;
-        held.set(stream, heldTicket);
       } else {
+        held.delete(stream);
         project(heldTicket);
         count -= 1;
       }
@@ -119,7 +126,7 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
       const [stream, revision, rowPosition] = row;
       let heldTicket = held.get(stream);
       if (heldTicket === undefined) {
-        heldTicket = { fold: startFold(), touched: false, rewrites: revision > 0 };
+        heldTicket = { fold: startFold(), touched: true, rewrites: revision > 0 };
         if (heldTicket.rewrites) for (const earlier of await source.before(stream, revision)) foldRow(heldTicket.fold, earlier, report);
         held.set(stream, heldTicket);
       } else {
