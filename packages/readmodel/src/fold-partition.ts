@@ -44,6 +44,7 @@ export interface PartitionBatch {
 }
 
 interface HeldTicket {
+  stream: string;
   fold: TicketFold;
   /** Has had an event since the eviction hand last passed it, or is new: a ticket is not dropped before the hand has passed it once. */
   touched: boolean;
@@ -68,9 +69,10 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
   // Least recently used, approximately and cheaply (the "clock" scheme): an event only marks its
   // ticket; when memory is full, a hand that goes round the tickets in the order they came, and
   // stays where it stopped, unmarks each marked ticket it passes (a second chance) and drops the
-  // first unmarked ones. A Map's iterator goes on past deletions and reaches entries added after it.
+  // first unmarked ones. A Map's iterator goes on past deletions and reaches entries added after it,
+  // and leaving a for-of over it early leaves it where it was.
   const held = new Map<string, HeldTicket>();
-  let hand = held.entries();
+  let hand = held.values();
   let tickets: StoredTicket[] = [];
   let rewritten: string[] = [];
   let events = 0;
@@ -102,22 +104,19 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
     await flush(position === undefined ? undefined : String(position), done);
   };
   const evict = () => {
+    // More tickets are held than are dropped, so this ends within two rounds.
     let count = Math.ceil(maxTickets * EVICT_SHARE);
-    while (count > 0) {
-      let next = hand.next();
-      if (next.done === true) {
-        hand = held.entries();
-        next = hand.next();
-      }
-      // Never done twice running: more tickets are held than are dropped.
-      const [stream, heldTicket] = next.value as [string, HeldTicket];
-      if (heldTicket.touched) {
-        heldTicket.touched = false;
-      } else {
-        held.delete(stream);
+    for (;;) {
+      for (const heldTicket of hand) {
+        if (heldTicket.touched) {
+          heldTicket.touched = false;
+          continue;
+        }
+        held.delete(heldTicket.stream);
         project(heldTicket);
-        count -= 1;
+        if (--count === 0) return;
       }
+      hand = held.values();
     }
   };
 
@@ -126,7 +125,7 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
       const [stream, revision, rowPosition] = row;
       let heldTicket = held.get(stream);
       if (heldTicket === undefined) {
-        heldTicket = { fold: startFold(), touched: true, rewrites: revision > 0 };
+        heldTicket = { stream, fold: startFold(), touched: true, rewrites: revision > 0 };
         if (heldTicket.rewrites) for (const earlier of await source.before(stream, revision)) foldRow(heldTicket.fold, earlier, report);
         held.set(stream, heldTicket);
       } else {

@@ -10,7 +10,7 @@
  * (paused, or ended) and has not reached it is projected as if it ran on from `now` (paused)
  * or from the instant it ended.
  */
-import type { TicketEvent, TicketState, TicketStatus } from '@caseflow/domain';
+import type { Category, Severity, Ticket, TicketEvent, TicketState, TicketStatus } from '@caseflow/domain';
 import { LIFECYCLE, fold, initialState, lowerSeverity } from '@caseflow/domain';
 import type { BusinessCalendar } from './calendar.js';
 import type { ClockDefinition, SlaPolicy } from './policy.js';
@@ -69,7 +69,8 @@ interface ClockRun {
   startedAt: number;
   target: ResolvedTarget;
   /** The ticket facts the target was chosen by; a change re-chooses it. */
-  targetKey: string;
+  category: Category;
+  severity: Severity;
   segments: Segment[];
   end: { at: number; fulfilled: boolean } | undefined;
 }
@@ -121,7 +122,8 @@ function instantElapsedReaches(run: ClockRun, ms: number): number | undefined {
 
 const warningMs = (targetMs: number, policy: SlaPolicy) => Math.ceil(targetMs * policy.warningThreshold);
 
-const pausesIn = (definition: ClockDefinition, status: TicketStatus) => definition.pausedIn.some((paused) => paused === status);
+// Called per clock per event of every trace: no closure, unlike `some`.
+const pausesIn = (definition: ClockDefinition, status: TicketStatus) => (definition.pausedIn as readonly TicketStatus[]).includes(status);
 
 function requireTicket(state: TicketState) {
   if (state.ticket === undefined) throw new Error('a ticket event left the ticket unopened');
@@ -129,11 +131,12 @@ function requireTicket(state: TicketState) {
 }
 
 /** A new severity or category: the time so far stays counted on the old calendar, what follows on the new target's. */
-function retarget(run: ClockRun, at: number, targetKey: string, target: ResolvedTarget): void {
+function retarget(run: ClockRun, at: number, { category, severity }: Ticket, target: ResolvedTarget): void {
   const running = openSegment(run);
   if (running !== undefined) running.to = at;
   run.target = target;
-  run.targetKey = targetKey;
+  run.category = category;
+  run.severity = severity;
 }
 
 /** Pauses a running clock, or resumes a paused one, as the ticket's state now requires. */
@@ -175,10 +178,9 @@ function trace(history: readonly TicketEvent[], policy: SlaPolicy, until: number
       else if (run.definition.stoppedBy.includes(event.type)) endRun(run, at, false);
     }
 
-    const targetKey = `${ticket.category}/${ticket.severity}`;
     for (const run of runs) {
       if (run.end !== undefined) continue;
-      if (run.targetKey !== targetKey) retarget(run, at, targetKey, targetFor(policy, run.definition, ticket));
+      if (run.category !== ticket.category || run.severity !== ticket.severity) retarget(run, at, ticket, targetFor(policy, run.definition, ticket));
       pauseOrResume(run, at, pausesIn(run.definition, state.status));
     }
 
@@ -186,7 +188,8 @@ function trace(history: readonly TicketEvent[], policy: SlaPolicy, until: number
       if (!definition.startedBy.includes(event.type)) continue;
       // At most once per cycle: a later start event in the same cycle does not restart it.
       if (runs.some((run) => run.definition === definition && run.cycle === cycle)) continue;
-      const run: ClockRun = { definition, cycle, startedAt: at, target: targetFor(policy, definition, ticket), targetKey, segments: [], end: undefined };
+      const { category, severity } = ticket;
+      const run: ClockRun = { definition, cycle, startedAt: at, target: targetFor(policy, definition, ticket), category, severity, segments: [], end: undefined };
       pauseOrResume(run, at, pausesIn(definition, state.status));
       runs.push(run);
     }
