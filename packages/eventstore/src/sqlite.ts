@@ -487,6 +487,7 @@ export class SqliteEventStore implements EventStore {
 
   /** A stream's events below `revision`, in order, as rows (see StoredEventRow): how a fold over a range reads again the earlier events of a ticket it let go of. */
   streamRowsBefore(stream: string, revision: number): StoredEventRow[] {
+    if (!Number.isSafeInteger(revision)) throw new RangeError(`a stream revision is a whole number, not ${revision}`);
     return this.statements.streamRows.all(stream, revision);
   }
 

@@ -321,13 +321,22 @@ describe('SqliteEventStore.streamRowsBefore', () => {
 
     // ...then below revision 3 of ticket-b come its first three events and nothing of any other stream.
     expect(store.streamRowsBefore('ticket-b', 3).map(eventOf)).toEqual(streamB.slice(0, 3));
-    // A row of it is the row readRange gives for that event.
-    const [ranged] = (await pagesOf(store, { from: 'ticket-b', before: 'ticket-c' })).flat();
-    expect(store.streamRowsBefore('ticket-b', 1).map(eventOf)).toEqual([ranged]);
+    // A row of it is the row readRange gives for that event, as it comes.
+    const ranged: StoredEventRow[] = [];
+    for await (const page of store.readRange({ from: 'ticket-b', before: 'ticket-c' })) ranged.push(...page);
+    expect(store.streamRowsBefore('ticket-b', 1)).toEqual(ranged.slice(0, 1));
     // Below 0, or of a stream with no events, there is none; past the end, every event of the stream.
     expect(store.streamRowsBefore('ticket-b', 0)).toEqual([]);
     expect(store.streamRowsBefore('ticket-z', 10)).toEqual([]);
     expect(store.streamRowsBefore('ticket-b', 99).map(eventOf)).toEqual(streamB);
+  });
+
+  it('refuses a revision that is not a whole number', () => {
+    const store = freshStore();
+    store.importEvents(interleaved({ 'ticket-a': 2 }));
+    for (const revision of [1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => store.streamRowsBefore('ticket-a', revision)).toThrow(`a stream revision is a whole number, not ${revision}`);
+    }
   });
 });
 

@@ -22,7 +22,7 @@ export interface PartitionFoldOptions {
   batchSize: number;
   /** Events folded between checkpoints. */
   checkpointEvents: number;
-  /** Tickets held in memory at most (see foldPartition). */
+  /** Tickets held in memory at most (see foldPartition): a positive whole number, as rebuildTicketList checks. */
   maxTickets: number;
 }
 
@@ -69,8 +69,9 @@ export async function foldPartition(source: PartitionSource, options: PartitionF
   // Least recently used, approximately and cheaply (the "clock" scheme): an event only marks its
   // ticket; when memory is full, a hand that goes round the tickets in the order they came, and
   // stays where it stopped, unmarks each marked ticket it passes (a second chance) and drops the
-  // first unmarked ones. A Map's iterator goes on past deletions and reaches entries added after it,
-  // and leaving a for-of over it early leaves it where it was.
+  // first unmarked ones. A Map's iterator goes on past deletions and reaches entries added after it
+  // until it has reported done (it then stays done, hence a fresh one); it has no `return` method,
+  // so leaving a for-of over it early does not close it.
   const held = new Map<string, HeldTicket>();
   let hand = held.values();
   let tickets: StoredTicket[] = [];

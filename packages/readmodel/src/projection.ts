@@ -30,7 +30,7 @@ const FREE_TEXT_FIELDS = ['text', 'description', 'summary'];
 /**
  * Events of which the fold, the SLA clocks and the report facts read the type and instant alone:
  * a fold from rows does not parse their data (see foldRow), which an upcaster of theirs would be
- * given empty.
+ * given empty, and which a rebuild therefore does not check either.
  */
 const WITHOUT_DATA: ReadonlySet<string> = new Set<TicketEventType>(['NoteAdded', 'InfoRequested', 'CustomerReplied']);
 const NO_DATA = Object.freeze({});
@@ -52,9 +52,10 @@ function compact(event: TicketEvent | BriefTicketEvent): TicketEvent {
   for (const field of FREE_TEXT_FIELDS) if (typeof data[field] === 'string' && data[field] !== '') data = { ...data, [field]: '' };
   const { occurredAt } = event;
   const type = TYPE_NAMES.get(event.type) ?? event.type;
-  // A TicketOpened always comes whole (see foldRow).
-  const kept = event.type === 'TicketOpened' && 'actor' in event ? { type, ticketId: event.ticketId, actor: event.actor, occurredAt, data } : { type, occurredAt, data };
-  return kept as TicketEvent;
+  if (event.type !== 'TicketOpened') return { type, occurredAt, data } as TicketEvent;
+  // foldRow decodes every TicketOpened whole: its id and actor become the ticket's.
+  if (!('actor' in event)) throw new Error(`TicketOpened ${event.id} came without its envelope`);
+  return { type, ticketId: event.ticketId, actor: event.actor, occurredAt, data } as TicketEvent;
 }
 
 /** The ticket id of an event of a ticket stream; undefined for any other stream. */

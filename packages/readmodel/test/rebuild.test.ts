@@ -293,13 +293,19 @@ describe('rebuildTicketList: a full rebuild', () => {
 });
 
 describe('rebuildTicketList: folding in log order', () => {
-  it('folds the same rows in worker threads as in this one, however few tickets it may hold in memory', async () => {
+  it('folds the same rows in worker threads as in this one and through the port, however few tickets it may hold in memory', async () => {
     const { w, live } = await liveOverMixedHistory();
     const expected = served(live);
     // The tests run from sources; the threads run the package's build, which the test command makes first.
     expect(workerScript()).toBeDefined();
 
-    for (const options of [{ threads: 2 }, { threads: 0 }, { threads: 0, maxTickets: 1 }, { threads: 3, maxTickets: 2, checkpointEvents: 3 }]) {
+    for (const options of [
+      { threads: 2 },
+      { threads: 0 },
+      { threads: 0, maxTickets: 1 },
+      { threads: 3, maxTickets: 2, checkpointEvents: 3 },
+      { store: throughPort(w.store), maxTickets: 1 },
+    ]) {
       const result = await rebuild(w, options);
       expect(result).toMatchObject({ interrupted: false, events: (await w.log()).length, tickets: MIXED.length });
       expect(served(w.list())).toEqual(expected);
