@@ -102,6 +102,8 @@ const localAppends = new EventEmitter().setMaxListeners(0);
  * An array, as SQLite's row comes: a million-event pass then makes no object per event to hold it.
  */
 export type StoredEventRow = [stream: string, revision: number, position: number, id: string, type: string, data: string, metadata: string];
+/** The columns of a StoredEventRow, in its order, for the statements that read rows raw. */
+const STORED_ROW_COLUMNS = 'stream, revision, position, id, type, data, metadata';
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
@@ -195,12 +197,12 @@ export class SqliteEventStore implements EventStore {
       // `+stream` keeps the planner off the (stream, revision) index: a scan in log order reads each page once.
       range: this.db
         .prepare<[number, number, string, string, number], StoredEventRow>(
-          'SELECT stream, revision, position, id, type, data, metadata FROM events WHERE position > ? AND position <= ? AND +stream >= ? AND +stream < ? ORDER BY position LIMIT ?',
+          `SELECT ${STORED_ROW_COLUMNS} FROM events WHERE position > ? AND position <= ? AND +stream >= ? AND +stream < ? ORDER BY position LIMIT ?`,
         )
         .raw(true),
       streamRows: this.db
         .prepare<[string, number], StoredEventRow>(
-          'SELECT stream, revision, position, id, type, data, metadata FROM events WHERE stream = ? AND revision < ? ORDER BY revision',
+          `SELECT ${STORED_ROW_COLUMNS} FROM events WHERE stream = ? AND revision < ? ORDER BY revision`,
         )
         .raw(true),
       // From the (stream, revision) index alone, which holds each row's position too: about a third of the time of counting the table's rows.
